@@ -1,0 +1,96 @@
+# veche — build, test, demo.
+#
+#   make            build libveche.a and the veche binary (build/release/)
+#   make demo       install dependencies, build, run the crypto-core demonstration
+#   make check      install dependencies, build and run every test:
+#                   unit tests (cmocka) under AddressSanitizer + UBSan,
+#                   a leak check of the same tests under valgrind,
+#                   end-to-end tests of the binary, the known-answer vectors,
+#                   and every fuzz target briefly (libFuzzer)
+#   make bench      build and run the benchmarks in bench/
+#
+# Three variants share one set of sources, each in its own directory:
+#   build/release  -O2, what users run and benchmarks measure
+#   build/asan     -O1 -g with ASan + UBSan (LeakSanitizer included); tests
+#   build/debug    -O1 -g, no sanitizer: the valgrind leak check
+# Every variant compiles with -Wall -Wextra -Werror.
+
+CC      ?= gcc
+CLANG   ?= clang
+BUILD   ?= build
+
+CPPFLAGS += -Isrc -I/usr/include/decaf -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla -std=c11
+LDLIBS   := -ldecaf -lsodium -ljansson -lsqlite3 -lm -lpthread
+
+LIB_SRC   := $(sort $(wildcard src/crypto/*.c src/board/*.c src/store/*.c src/election/*.c))
+CLI_SRC   := $(sort $(wildcard src/cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC  := $(sort $(wildcard fuzz/fuzz_*.c))
+
+FLAGS_release := -O2 -g
+FLAGS_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                 -fno-sanitize-recover=all
+FLAGS_debug   := -O1 -g
+
+.PHONY: all deps demo check test unit e2e vectors leakcheck fuzz bench clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/release/veche
+
+deps:
+	@bash scripts/deps.sh
+
+# One block of rules per variant: objects, the static library, the binary,
+# the unit tests and the benchmarks.
+define VARIANT
+$(BUILD)/$(1)/obj/%.o: %.c $$(wildcard src/*/*.h) Makefile
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(WARN) $$(FLAGS_$(1)) -c $$< -o $$@
+
+$(BUILD)/$(1)/libveche.a: $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(LIB_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(BUILD)/$(1)/veche: $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(CLI_SRC)) $(BUILD)/$(1)/libveche.a
+	$$(CC) $$(FLAGS_$(1)) $$^ $$(LDLIBS) -o $$@
+
+$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $(BUILD)/$(1)/libveche.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(FLAGS_$(1)) $$^ $$(LDLIBS) -ljansson -lcmocka -o $$@
+
+$(BUILD)/$(1)/bench/%: $(BUILD)/$(1)/obj/bench/%.o $(BUILD)/$(1)/libveche.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(FLAGS_$(1)) $$^ $$(LDLIBS) -o $$@
+endef
+$(foreach v,release asan debug,$(eval $(call VARIANT,$(v))))
+
+TESTS_asan  := $(patsubst tests/unit/%.c,$(BUILD)/asan/tests/%,$(TEST_SRC))
+TESTS_debug := $(patsubst tests/unit/%.c,$(BUILD)/debug/tests/%,$(TEST_SRC))
+BENCHES     := $(patsubst bench/%.c,$(BUILD)/release/bench/%,$(BENCH_SRC))
+FUZZERS     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+demo: deps $(BUILD)/release/veche
+	$(BUILD)/release/veche demo
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+# The whole suite; tests/run.sh prints one result line per suite and the total.
+test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/release/veche $(FUZZERS)
+	@BUILD=$(BUILD) bash tests/run.sh
+
+bench: deps $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit 1; done
+
+# libFuzzer targets link the library sources directly, instrumented by clang.
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) $(WARN) -Wno-unused-command-line-argument -O1 -g \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $< $(LIB_SRC) $(LDLIBS) -o $@
+
+clean:
+	rm -rf $(BUILD)
