@@ -1,0 +1,20 @@
+/*
+ * commands.h — the subcommands of the veche binary.
+ *
+ * Each subcommand is one function in its own file in src/cli/, called by
+ * main.c with the command line from the subcommand's name onwards:
+ * `veche demo --votes 40` arrives as argc = 3, argv = {"demo", "--votes", "40"},
+ * so getopt() works on it as it would in a program of its own. The function
+ * returns the process exit status: 0 on success, 1 when the job failed,
+ * 2 on a usage error. It prints its own messages; it must honour --help.
+ *
+ * veche_crypto_init() has already been called when a subcommand runs.
+ */
+#ifndef VECHE_CLI_COMMANDS_H
+#define VECHE_CLI_COMMANDS_H
+
+/* Encrypts, tallies and threshold-decrypts a batch of votes, verifying every
+ * proof and printing what it did (src/cli/demo.c). */
+int veche_cmd_demo(int argc, char **argv);
+
+#endif
