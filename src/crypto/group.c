@@ -112,6 +112,15 @@ void veche_scalar_random(veche_scalar *s, veche_rng *rng)
     sodium_memzero(wide, sizeof wide);
 }
 
+void veche_scalar_random_128(veche_scalar *s)
+{
+    uint8_t b[32] = {0};
+    randombytes_buf(b, 16);
+    /* < 2^128 < L, so always canonical */
+    if (veche_scalar_decode(s, b) != VECHE_OK)
+        veche_scalar_from_u64(s, 1);
+}
+
 void veche_scalar_from_u64(veche_scalar *s, uint64_t v)
 {
     decaf_255_scalar_set_unsigned(s->s, v);
@@ -236,6 +245,12 @@ void veche_point_mul_base_u64(veche_point *r, uint64_t v)
     veche_scalar s;
     veche_scalar_from_u64(&s, v);
     veche_point_mul_base(r, &s);
+}
+
+void veche_point_base_double_vartime(veche_point *r, const veche_scalar *a, const veche_point *p,
+                                     const veche_scalar *b)
+{
+    decaf_255_base_double_scalarmul_non_secret(r->p, a->s, p->p, b->s);
 }
 
 void veche_point_from_hash(veche_point *r, const uint8_t in[64])

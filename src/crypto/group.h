@@ -59,6 +59,8 @@ veche_err veche_scalar_decode(veche_scalar *s, const uint8_t in[VECHE_SCALAR_BYT
 void veche_scalar_encode(uint8_t out[VECHE_SCALAR_BYTES], const veche_scalar *s);
 /* Uniform scalar: 64 bytes from rng, read little-endian, reduced mod L. */
 void veche_scalar_random(veche_scalar *s, veche_rng *rng);
+/* A random scalar below 2^128, from the system: weights for batch verification. */
+void veche_scalar_random_128(veche_scalar *s);
 /* Reduce a 64-byte little-endian integer mod L (no bias for hash output). */
 void veche_scalar_reduce64(veche_scalar *s, const uint8_t in[64]);
 void veche_scalar_from_u64(veche_scalar *s, uint64_t v);
@@ -93,6 +95,10 @@ void veche_point_mul(veche_point *r, const veche_point *p, const veche_scalar *s
 void veche_point_mul_base(veche_point *r, const veche_scalar *s);
 /* r = v·G for a small public integer v (tallies, range branches). */
 void veche_point_mul_base_u64(veche_point *r, uint64_t v);
+
+/* r = a·G + b·P, variable time: public data only (signature verification). */
+void veche_point_base_double_vartime(veche_point *r, const veche_scalar *a, const veche_point *p,
+                                     const veche_scalar *b);
 
 /*
  * A precomputed table of multiples of a fixed point (an election key), so
