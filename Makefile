@@ -46,7 +46,7 @@ deps:
 # One block of rules per variant: objects, the static library, the binary,
 # the unit tests and the benchmarks.
 define VARIANT
-$(BUILD)/$(1)/obj/%.o: %.c $$(wildcard src/*/*.h) Makefile
+$(BUILD)/$(1)/obj/%.o: %.c $$(wildcard src/*.h src/*/*.h) Makefile
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) $$(WARN) $$(FLAGS_$(1)) -c $$< -o $$@
 
@@ -86,7 +86,7 @@ bench: deps $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
 
 # libFuzzer targets link the library sources directly, instrumented by clang.
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) $(WARN) -Wno-unused-command-line-argument -O1 -g \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
