@@ -69,7 +69,7 @@ veche_err veche_key_read(veche_key *k, const char *path, veche_diag *d)
         e = veche_diag_set(d, VECHE_EENCODING, "%s: the seed is not base64 of 32 bytes", path);
     fclose(f);
     if (e == VECHE_OK) {
-        snprintf(k->name, sizeof k->name, "%s", name);
+        memcpy(k->name, name, strlen(name) + 1);   /* length checked above */
         crypto_sign_seed_keypair(k->pk, k->sk, seed);
     }
     sodium_memzero(buf, sizeof buf);

@@ -266,3 +266,38 @@ veche_err veche_merkle_verify_consistency(uint64_t old_size, uint64_t size,
         return VECHE_EVERIFY;
     return VECHE_OK;
 }
+
+/* ---- leaf-by-leaf computation ------------------------------------------- */
+
+void veche_merkle_stack_init(veche_merkle_stack *st)
+{
+    memset(st, 0, sizeof *st);
+}
+
+/* Merge equal-sized subtrees as a binary counter carries. */
+void veche_merkle_stack_push(veche_merkle_stack *st, const veche_hash leaf)
+{
+    veche_hash cur;
+    unsigned depth = 0;
+
+    memcpy(cur, leaf, VECHE_HASH_BYTES);
+    while (st->n > 0 && st->depth[st->n - 1] == depth) {
+        veche_merkle_node_hash(cur, st->frontier[st->n - 1], cur);
+        st->n--;
+        depth++;
+    }
+    memcpy(st->frontier[st->n], cur, VECHE_HASH_BYTES);
+    st->depth[st->n++] = depth;
+    st->size++;
+}
+
+void veche_merkle_stack_root(const veche_merkle_stack *st, veche_hash out)
+{
+    if (st->n == 0) {
+        veche_merkle_empty_root(out);
+        return;
+    }
+    memcpy(out, st->frontier[st->n - 1], VECHE_HASH_BYTES);
+    for (unsigned i = st->n - 1; i-- > 0;)
+        veche_merkle_node_hash(out, st->frontier[i], out);
+}

@@ -63,6 +63,22 @@ veche_err veche_merkle_verify_consistency(uint64_t old_size, uint64_t size,
                                           const veche_hash *proof, size_t len);
 
 /*
+ * A tree computed leaf by leaf without storage, for verifiers reading an
+ * export: the frontier holds the complete subtrees of the binary
+ * decomposition of size (largest first), folded right to left for the root.
+ */
+typedef struct veche_merkle_stack {
+    veche_hash frontier[64];
+    unsigned   depth[64];     /* log2 of each frontier subtree's size */
+    unsigned   n;
+    uint64_t   size;
+} veche_merkle_stack;
+
+void veche_merkle_stack_init(veche_merkle_stack *st);
+void veche_merkle_stack_push(veche_merkle_stack *st, const veche_hash leaf);
+void veche_merkle_stack_root(const veche_merkle_stack *st, veche_hash out);
+
+/*
  * Appending leaf number `index` (0-based) completes the subtrees at levels
  * 0..veche_merkle_completed(index)-1 ending at that leaf: level 0 is the leaf
  * itself, level l covers leaves [index+1-2^l, index]. Callers store them.

@@ -1,0 +1,491 @@
+/*
+ * board.c — the public record over a store (see board.h).
+ *
+ * Invariants, checked on open and kept by every append:
+ *   - the store's size is the number of entries; entry 0 is board.init,
+ *     signed by the board key, and no other entry is board.init;
+ *   - after an append commits, every complete subtree ending at or before
+ *     the last entry has its node stored (merkle.h's storage model);
+ *   - stored checkpoints are signed by the board key over the root at their size.
+ */
+#include "board/board.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+struct veche_board {
+    veche_store   *store;
+    veche_note_key key;
+    int            can_sign;
+    uint8_t        sk[64];
+    uint64_t       size;
+};
+
+static veche_err read_node(void *arg, unsigned level, uint64_t index, veche_hash out)
+{
+    veche_store *s = arg;
+    return s->ops->get_node(s, level, index, out);
+}
+
+static veche_err store_fail(veche_board *b, veche_err e, const char *what, veche_diag *d)
+{
+    return veche_diag_set(d, e, "%s: %s", what, veche_store_errmsg(b->store));
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static veche_err board_alloc(veche_board **out, const char *db_path, const veche_key *key,
+                             veche_diag *d)
+{
+    veche_board *b = calloc(1, sizeof *b);
+    veche_err e;
+
+    *out = NULL;
+    if (b == NULL)
+        return veche_diag_set(d, VECHE_ENOMEM, "out of memory");
+    if ((e = veche_store_open_sqlite(&b->store, db_path)) != VECHE_OK) {
+        free(b);
+        return veche_diag_set(d, e, "%s: cannot open the store", db_path);
+    }
+    if (key != NULL) {
+        memcpy(b->sk, key->sk, sizeof b->sk);
+        b->can_sign = 1;
+    }
+    if ((e = veche_store_size(b->store, &b->size)) != VECHE_OK) {
+        e = store_fail(b, e, db_path, d);
+        veche_board_close(b);
+        return e;
+    }
+    *out = b;
+    return VECHE_OK;
+}
+
+void veche_board_close(veche_board *b)
+{
+    if (b == NULL)
+        return;
+    veche_store_close(b->store);
+    sodium_memzero(b->sk, sizeof b->sk);
+    free(b);
+}
+
+/* The board's identity from its first entry; the caller's key must match it. */
+static veche_err load_identity(veche_board *b, const veche_key *key, veche_diag *d)
+{
+    uint8_t *bytes;
+    size_t len;
+    veche_entry e;
+    veche_err err;
+
+    if (b->size == 0)
+        return veche_diag_set(d, VECHE_EINVALID, "the store holds no board (run veche board init)");
+    if ((err = veche_board_get(b, 0, &bytes, &len, d)) != VECHE_OK)
+        return err;
+    err = veche_entry_decode(&e, bytes, len, d);
+    free(bytes);
+    if (err != VECHE_OK)
+        return err;
+    if (strcmp(e.type, "board.init") != 0) {
+        veche_entry_free(&e);
+        return veche_diag_set(d, VECHE_EINVALID, "entry 0 is not board.init");
+    }
+    err = veche_note_key_parse(&b->key, json_string_value(json_object_get(e.body, "vkey")));
+    veche_entry_free(&e);
+    if (err != VECHE_OK)
+        return veche_diag_set(d, err, "entry 0: body.vkey is not a verifier key");
+    if (key != NULL && memcmp(key->pk, b->key.pub, 32) != 0)
+        return veche_diag_set(d, VECHE_EINVALID, "the key given is not this board's key");
+    return VECHE_OK;
+}
+
+veche_err veche_board_open(veche_board **out, const char *db_path, const veche_key *key,
+                           veche_diag *d)
+{
+    veche_board *b;
+    veche_err e;
+
+    if ((e = board_alloc(&b, db_path, key, d)) != VECHE_OK)
+        return e;
+    if ((e = load_identity(b, key, d)) != VECHE_OK) {
+        veche_board_close(b);
+        return e;
+    }
+    *out = b;
+    return VECHE_OK;
+}
+
+veche_err veche_board_create(veche_board **out, const char *db_path, const veche_key *key,
+                             veche_diag *d)
+{
+    veche_board *b;
+    json_t *body;
+    char vkey[VECHE_KEYNAME_MAX + 80], *entry;
+    size_t len;
+    uint64_t first;
+    veche_err e;
+
+    *out = NULL;
+    if ((e = board_alloc(&b, db_path, key, d)) != VECHE_OK)
+        return e;
+    if (b->size != 0) {
+        veche_board_close(b);
+        return veche_diag_set(d, VECHE_EINVALID, "%s already holds a board", db_path);
+    }
+    if ((e = veche_key_note_key(&b->key, key, VECHE_SIGTYPE_ED25519)) != VECHE_OK) {
+        veche_board_close(b);
+        return veche_diag_set(d, e, "board key: invalid name");
+    }
+    veche_note_key_format(vkey, sizeof vkey, &b->key);
+    body = json_pack("{s:s, s:s}", "origin", key->name, "vkey", vkey);
+    e = veche_entry_build(&entry, &len, "board.init", body, key->sk, d);
+    json_decref(body);
+    if (e == VECHE_OK) {
+        const uint8_t *one = (const uint8_t *)entry;
+        e = veche_board_append(b, &one, &len, 1, &first, d);
+        free(entry);
+    }
+    if (e != VECHE_OK) {
+        veche_board_close(b);
+        return e;
+    }
+    *out = b;
+    return VECHE_OK;
+}
+
+uint64_t veche_board_size(const veche_board *b) { return b->size; }
+const veche_note_key *veche_board_key(const veche_board *b) { return &b->key; }
+const char *veche_board_origin(const veche_board *b) { return b->key.name; }
+
+/* ---- appending ---------------------------------------------------------- */
+
+/* Rules that depend on the position: board.init first, and only first. */
+static veche_err check_position(const veche_board *b, const veche_entry *e, uint64_t index,
+                                veche_diag *d)
+{
+    int is_init = strcmp(e->type, "board.init") == 0;
+    if (index == 0 && !is_init)
+        return veche_diag_set(d, VECHE_EINVALID, "entry 0 must be board.init");
+    if (index > 0 && is_init)
+        return veche_diag_set(d, VECHE_EINVALID, "board.init may only be entry 0");
+    if (is_init) {
+        const char *origin = json_string_value(json_object_get(e->body, "origin"));
+        if (memcmp(e->author, b->key.pub, 32) != 0 || strcmp(origin, b->key.name) != 0)
+            return veche_diag_set(d, VECHE_EINVALID,
+                                  "board.init must be signed by the board key and name its origin");
+    }
+    return VECHE_OK;
+}
+
+/* Stores one validated entry and the subtrees it completes. */
+static veche_err store_entry(veche_board *b, uint64_t index, const uint8_t *bytes, size_t len)
+{
+    veche_store *s = b->store;
+    veche_hash h, left;
+    unsigned levels = veche_merkle_completed(index);
+    veche_err e;
+
+    veche_merkle_leaf_hash(h, bytes, len);
+    if ((e = s->ops->put_entry(s, index, bytes, len, h)) != VECHE_OK ||
+        (e = s->ops->put_node(s, 0, index, h)) != VECHE_OK)
+        return e;
+    for (unsigned l = 1; l < levels; l++) {
+        uint64_t j = index >> l;
+        if ((e = s->ops->get_node(s, l - 1, 2 * j, left)) != VECHE_OK)
+            return e;
+        veche_merkle_node_hash(h, left, h);
+        if ((e = s->ops->put_node(s, l, j, h)) != VECHE_OK)
+            return e;
+    }
+    return VECHE_OK;
+}
+
+static veche_err append_one(veche_board *b, uint64_t index, const uint8_t *bytes, size_t len,
+                            size_t pos, veche_diag *d)
+{
+    veche_entry e;
+    veche_err err;
+    veche_diag why = {{0}};
+
+    if ((err = veche_entry_decode(&e, bytes, len, &why)) == VECHE_OK) {
+        err = check_position(b, &e, index, &why);
+        veche_entry_free(&e);
+    }
+    if (err != VECHE_OK)
+        return veche_diag_set(d, err, "entry %zu of the batch: %s", pos + 1, why.msg);
+    if ((err = store_entry(b, index, bytes, len)) != VECHE_OK)
+        return store_fail(b, err, "store", d);
+    return VECHE_OK;
+}
+
+veche_err veche_board_append(veche_board *b, const uint8_t *const *entries, const size_t *lens,
+                             size_t n, uint64_t *first, veche_diag *d)
+{
+    veche_err e;
+    size_t i;
+
+    if (!b->can_sign && b->size > 0)
+        return veche_diag_set(d, VECHE_EINVALID, "appending needs the board key");
+    if ((e = veche_store_begin(b->store)) != VECHE_OK)
+        return store_fail(b, e, "begin", d);
+    for (i = 0; i < n; i++)
+        if ((e = append_one(b, b->size + i, entries[i], lens[i], i, d)) != VECHE_OK)
+            break;
+    if (e != VECHE_OK) {
+        veche_store_rollback(b->store);
+        return e;
+    }
+    if ((e = veche_store_commit(b->store)) != VECHE_OK) {
+        veche_store_rollback(b->store);
+        return store_fail(b, e, "commit", d);
+    }
+    *first = b->size;
+    b->size += n;
+    return VECHE_OK;
+}
+
+veche_err veche_board_get(veche_board *b, uint64_t index, uint8_t **entry, size_t *len,
+                          veche_diag *d)
+{
+    veche_hash leaf;
+    veche_err e;
+
+    *entry = NULL;
+    if (index >= b->size)
+        return veche_diag_set(d, VECHE_ENOTFOUND, "no entry %llu: the record has %llu entries",
+                              (unsigned long long)index, (unsigned long long)b->size);
+    if ((e = b->store->ops->get_entry(b->store, index, entry, len, leaf)) != VECHE_OK)
+        return store_fail(b, e, "get entry", d);
+    return VECHE_OK;
+}
+
+/* ---- tree heads and proofs ---------------------------------------------- */
+
+veche_err veche_board_root(veche_board *b, uint64_t size, veche_hash root)
+{
+    if (size > b->size)
+        return VECHE_EINVALID;
+    return veche_merkle_root(root, size, read_node, b->store);
+}
+
+veche_err veche_board_inclusion(veche_board *b, uint64_t index, uint64_t size,
+                                veche_hash proof[VECHE_MERKLE_MAX_PROOF], size_t *len)
+{
+    if (size > b->size)
+        return VECHE_EINVALID;
+    return veche_merkle_inclusion_proof(proof, len, index, size, read_node, b->store);
+}
+
+veche_err veche_board_consistency(veche_board *b, uint64_t old_size, uint64_t size,
+                                  veche_hash proof[VECHE_MERKLE_MAX_PROOF], size_t *len)
+{
+    if (size > b->size)
+        return VECHE_EINVALID;
+    return veche_merkle_consistency_proof(proof, len, old_size, size, read_node, b->store);
+}
+
+veche_err veche_board_latest_checkpoint(veche_board *b, char **note, veche_diag *d)
+{
+    uint64_t size;
+    veche_err e = b->store->ops->latest_checkpoint(b->store, &size, note);
+    if (e == VECHE_ENOTFOUND)
+        return veche_diag_set(d, e, "no checkpoint yet (run veche board checkpoint)");
+    if (e != VECHE_OK)
+        return store_fail(b, e, "checkpoint", d);
+    return VECHE_OK;
+}
+
+static veche_err sign_checkpoint(veche_board *b, char **note, veche_diag *d)
+{
+    veche_checkpoint cp;
+    char *text;
+    veche_err e;
+
+    memset(&cp, 0, sizeof cp);
+    snprintf(cp.origin, sizeof cp.origin, "%s", b->key.name);
+    cp.size = b->size;
+    if ((e = veche_board_root(b, cp.size, cp.root)) != VECHE_OK)
+        return store_fail(b, e, "root", d);
+    if ((e = veche_checkpoint_format(&text, &cp)) != VECHE_OK)
+        return veche_diag_set(d, e, "cannot format the checkpoint");
+    e = veche_note_sign(note, text, &b->key, b->sk);
+    free(text);
+    if (e != VECHE_OK)
+        return veche_diag_set(d, e, "cannot sign the checkpoint");
+    return VECHE_OK;
+}
+
+veche_err veche_board_checkpoint(veche_board *b, char **note, veche_diag *d)
+{
+    uint64_t size;
+    veche_err e;
+
+    *note = NULL;
+    e = b->store->ops->latest_checkpoint(b->store, &size, note);
+    if (e == VECHE_OK && size == b->size)
+        return VECHE_OK;
+    free(*note);
+    *note = NULL;
+    if (e != VECHE_OK && e != VECHE_ENOTFOUND)
+        return store_fail(b, e, "checkpoint", d);
+    if (!b->can_sign)
+        return veche_diag_set(d, VECHE_EINVALID, "a new checkpoint needs the board key");
+    if ((e = sign_checkpoint(b, note, d)) != VECHE_OK)
+        return e;
+    if ((e = veche_store_begin(b->store)) != VECHE_OK ||
+        (e = b->store->ops->put_checkpoint(b->store, b->size, *note)) != VECHE_OK ||
+        (e = veche_store_commit(b->store)) != VECHE_OK) {
+        veche_store_rollback(b->store);
+        free(*note);
+        *note = NULL;
+        return store_fail(b, e, "storing the checkpoint", d);
+    }
+    return VECHE_OK;
+}
+
+/* ---- receipts ----------------------------------------------------------- */
+
+veche_err veche_board_receipt(veche_board *b, uint64_t index, char **out, veche_diag *d)
+{
+    veche_receipt r;
+    veche_note note;
+    veche_checkpoint cp;
+    size_t len;
+    veche_err e;
+
+    memset(&r, 0, sizeof r);
+    *out = NULL;
+    if ((e = veche_board_latest_checkpoint(b, &r.checkpoint, d)) != VECHE_OK)
+        return e;
+    r.checkpoint_len = strlen(r.checkpoint);
+    if ((e = veche_note_parse(&note, r.checkpoint, r.checkpoint_len)) != VECHE_OK)
+        goto done;
+    e = veche_checkpoint_parse(&cp, note.text, note.text_len);
+    veche_note_free(&note);
+    if (e != VECHE_OK)
+        goto done;
+    if (index >= cp.size) {
+        e = veche_diag_set(d, VECHE_EINVALID,
+                           "entry %llu is not covered by the latest checkpoint (size %llu); "
+                           "make a new checkpoint first",
+                           (unsigned long long)index, (unsigned long long)cp.size);
+        goto done;
+    }
+    r.index = index;
+    if ((e = veche_board_get(b, index, &r.extra, &len, d)) != VECHE_OK)
+        goto done;
+    r.extra_len = len;
+    if ((e = veche_board_inclusion(b, index, cp.size, r.proof, &r.proof_len)) != VECHE_OK)
+        goto done;
+    e = veche_receipt_format(out, &r);
+done:
+    if (e != VECHE_OK && d != NULL && d->msg[0] == 0)
+        veche_diag_set(d, e, "receipt: %s", veche_strerror(e));
+    veche_receipt_free(&r);
+    return e;
+}
+
+/* Counts witnesses with a valid cosignature; fails on any invalid known line. */
+static veche_err count_witnesses(const veche_note *note, const veche_note_key *w, size_t nw,
+                                 size_t *count)
+{
+    int verified[VECHE_NOTE_MAX_SIGS] = {0};
+    veche_err e;
+
+    *count = 0;
+    if (nw == 0)
+        return VECHE_OK;
+    if (nw > VECHE_NOTE_MAX_SIGS)
+        return VECHE_EINVALID;
+    e = veche_note_verify(note, w, nw, verified);
+    if (e != VECHE_OK && e != VECHE_EVERIFY)
+        return e;
+    for (size_t i = 0; i < nw; i++)
+        *count += verified[i] ? 1 : 0;
+    /* EVERIFY with a zero count only means "none of them signed" */
+    return e == VECHE_EVERIFY && *count > 0 ? e : VECHE_OK;
+}
+
+static veche_err check_signed_checkpoint(const char *text, size_t len,
+                                         const veche_note_key *log_key,
+                                         const veche_note_key *w, size_t nw, size_t quorum,
+                                         veche_checkpoint *cp, veche_diag *d)
+{
+    veche_note note;
+    int ok = 0;
+    size_t count;
+    veche_err e;
+
+    if ((e = veche_note_parse(&note, text, len)) != VECHE_OK)
+        return veche_diag_set(d, e, "checkpoint: not a signed note");
+    if ((e = veche_checkpoint_parse(cp, note.text, note.text_len)) != VECHE_OK) {
+        veche_note_free(&note);
+        return veche_diag_set(d, e, "checkpoint: malformed");
+    }
+    if ((e = veche_note_verify(&note, log_key, 1, &ok)) != VECHE_OK || !ok) {
+        veche_note_free(&note);
+        return veche_diag_set(d, VECHE_EVERIFY, "checkpoint: no valid signature by the board key");
+    }
+    if (strcmp(cp->origin, log_key->name) != 0) {
+        veche_note_free(&note);
+        return veche_diag_set(d, VECHE_EVERIFY, "checkpoint: origin \"%.64s\" is not the board's",
+                              cp->origin);
+    }
+    e = count_witnesses(&note, w, nw, &count);
+    veche_note_free(&note);
+    if (e != VECHE_OK)
+        return veche_diag_set(d, e, "checkpoint: a witness cosignature does not verify");
+    if (count < quorum)
+        return veche_diag_set(d, VECHE_EVERIFY,
+                              "checkpoint: %zu valid witness cosignatures, %zu required", count,
+                              quorum);
+    return VECHE_OK;
+}
+
+veche_err veche_receipt_check(const char *receipt, size_t len, const veche_note_key *log_key,
+                              const veche_note_key *witnesses, size_t nwitnesses, size_t quorum,
+                              veche_diag *d)
+{
+    veche_receipt r;
+    veche_checkpoint cp;
+    veche_entry entry;
+    veche_hash leaf;
+    veche_err e;
+
+    if ((e = veche_receipt_parse(&r, receipt, len)) != VECHE_OK)
+        return veche_diag_set(d, e, "receipt: malformed (%s)", veche_strerror(e));
+    if (r.extra == NULL) {
+        veche_receipt_free(&r);
+        return veche_diag_set(d, VECHE_EINVALID, "receipt: no entry in the extra line");
+    }
+    e = check_signed_checkpoint(r.checkpoint, r.checkpoint_len, log_key, witnesses, nwitnesses,
+                                quorum, &cp, d);
+    if (e == VECHE_OK && (e = veche_entry_decode(&entry, r.extra, r.extra_len, d)) == VECHE_OK)
+        veche_entry_free(&entry);
+    if (e == VECHE_OK) {
+        veche_merkle_leaf_hash(leaf, r.extra, r.extra_len);
+        e = veche_merkle_verify_inclusion(r.index, cp.size, leaf, (const veche_hash *)r.proof,
+                                          r.proof_len, cp.root);
+        if (e != VECHE_OK)
+            veche_diag_set(d, VECHE_EVERIFY,
+                           "receipt: entry %llu is not included in the checkpoint's tree",
+                           (unsigned long long)r.index);
+        e = e == VECHE_OK ? VECHE_OK : VECHE_EVERIFY;
+    }
+    veche_receipt_free(&r);
+    return e;
+}
+
+/* ---- cosignatures --------------------------------------------------------- */
+
+veche_err veche_board_add_cosignatures(veche_board *b, const char *note,
+                                       const veche_note_key *witnesses, size_t nwitnesses,
+                                       veche_diag *d)
+{
+    (void)b;
+    (void)note;
+    (void)witnesses;
+    (void)nwitnesses;
+    return veche_diag_set(d, VECHE_EINVALID, "cosignatures are not stored yet");
+}
