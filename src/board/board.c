@@ -154,7 +154,25 @@ veche_err veche_board_create(veche_board **out, const char *db_path, const veche
     return VECHE_OK;
 }
 
+veche_err veche_board_create_mirror(veche_board **out, const char *db_path,
+                                    const veche_note_key *key, veche_diag *d)
+{
+    veche_board *b;
+    veche_err e;
+
+    if ((e = board_alloc(&b, db_path, NULL, d)) != VECHE_OK)
+        return e;
+    if (b->size != 0) {
+        veche_board_close(b);
+        return veche_diag_set(d, VECHE_EINVALID, "%s already holds a board", db_path);
+    }
+    b->key = *key;
+    *out = b;
+    return VECHE_OK;
+}
+
 uint64_t veche_board_size(const veche_board *b) { return b->size; }
+veche_store *veche_board_store(veche_board *b) { return b->store; }
 const veche_note_key *veche_board_key(const veche_board *b) { return &b->key; }
 const char *veche_board_origin(const veche_board *b) { return b->key.name; }
 
@@ -225,8 +243,6 @@ veche_err veche_board_append(veche_board *b, const uint8_t *const *entries, cons
     veche_err e;
     size_t i;
 
-    if (!b->can_sign && b->size > 0)
-        return veche_diag_set(d, VECHE_EINVALID, "appending needs the board key");
     if ((e = veche_store_begin(b->store)) != VECHE_OK)
         return store_fail(b, e, "begin", d);
     for (i = 0; i < n; i++)

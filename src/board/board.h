@@ -41,7 +41,18 @@ veche_err veche_board_open(veche_board **b, const char *db_path, const veche_key
                            veche_diag *d);
 void veche_board_close(veche_board *b);
 
+/*
+ * Creates a mirror at db_path from a verified export directory: the same
+ * entries and checkpoint, without the board's secret key.
+ */
+veche_err veche_board_import(veche_board **b, const char *db_path, const char *dir,
+                             veche_diag *d);
+/* An empty board at db_path that will hold a copy of the board with key `key`. */
+veche_err veche_board_create_mirror(veche_board **b, const char *db_path,
+                                    const veche_note_key *key, veche_diag *d);
+
 uint64_t veche_board_size(const veche_board *b);
+veche_store *veche_board_store(veche_board *b);
 const veche_note_key *veche_board_key(const veche_board *b);
 const char *veche_board_origin(const veche_board *b);
 
