@@ -2,7 +2,8 @@
  * test_vectors.c — the known-answer vectors of tests/vectors/crypto.json.
  *
  * The file is made by this program from fixed seeds (docs/SPEC.md §1.4 and
- * §1.17 say how every value follows from its seed). Run normally, it:
+ * §1.17 say how every value follows from its seed). Run from the repository
+ * root (as tests/run.sh does), it:
  *   (a) recomputes every vector with libveche and compares the result with
  *       the file, value by value (a difference is reported by its JSON path);
  *   (b) verifies every proof and signature in the file with libveche;
@@ -11,10 +12,15 @@
  *       with its top bit set, a scalar plus L;
  *   (d) checks the file against an independent implementation written from
  *       SPEC.md using only libsodium (ristretto255 encodings, scalar
- *       arithmetic, SHA-512): the rng, hashing to scalars, transcripts,
- *       ElGamal, and both proving (from the seeds) and verifying every proof
- *       type. It shares no code with libveche: this is what shows the
- *       specification is enough to write a verifier.
+ *       arithmetic, SHA-512, XChaCha20-Poly1305): the rng, hashing to
+ *       scalars, transcripts, ElGamal, proving (from the seeds) and
+ *       verifying every proof type, and the whole 2-of-3 key ceremony with
+ *       its complaints and decryption. That code (the functions named
+ *       ind_*) calls no libveche function — it borrows only the veche_ctx
+ *       struct to hold four fields: this is what shows the specification is
+ *       enough to write a verifier;
+ *   (e) checks that the worked examples quoted in docs/SPEC.md are the
+ *       file's.
  *
  * To regenerate the file after a deliberate change of the protocol (never to
  * make a failing test pass), run from the repository root:
@@ -32,6 +38,7 @@
 #include "crypto/elgamal.h"
 #include "crypto/range.h"
 #include "crypto/schnorr.h"
+#include "crypto/threshold.h"
 #include "crypto/transcript.h"
 
 #define VECTORS_FILE "crypto.json"
@@ -559,6 +566,199 @@ static void gen_range(json_t *root)
     }
 }
 
+/*
+ * A 2-of-3 key ceremony (SPEC 1.12-1.14), all from one rng, in this order:
+ * trustee_init for i = 1, 2, 3 (e_i = keygen; pok_i; a_i0, a_i1, each
+ * drawn until non-zero); commitments for i = 1, 2, 3 (pok_i0, pok_i1); the
+ * two complaints (one DLEQ nonce each); the ciphertext nonce r; DSHAREs of
+ * j = 1, 2, 3 (one DLEQ nonce each). Shares need no randomness.
+ */
+#define THR_T 2
+#define THR_N 3
+
+static void thr_fingerprints(uint8_t ceremony[32], uint8_t election[32])
+{
+    for (int i = 0; i < 32; i++) {
+        ceremony[i] = (uint8_t)(0x20 + i);
+        election[i] = (uint8_t)i;
+    }
+}
+
+static void gen_threshold(json_t *root)
+{
+    json_t *cases = new_section(root, "threshold",
+        "SPEC 1.12-1.14: a 2-of-3 ceremony. rng draws, in order: for i = 1..3: e_i = keygen, "
+        "pok_i nonce (32 bytes), a_i0, a_i1 (blocks until non-zero); for i = 1..3: pok_i0, "
+        "pok_i1 nonces; complaint 1 then complaint 2 (one DLEQ nonce block each); r (one "
+        "block); DSHARE nonce for j = 1..3 (one block each). Ceremony fingerprint "
+        "0x20..0x3f, election fingerprint 0x00..0x1f. The bad share of complaint 1 is dealer "
+        "2's polynomial with a_21 + 1, sealed to trustee 3.");
+    static veche_dkg_trustee tr[THR_N + 1];   /* static: large, and wiped at the end */
+    static veche_dkg_commitments cm[THR_N + 1];
+    static veche_dkg_trustee bad;
+    const veche_dkg_commitments *qual[THR_N];
+    uint8_t seed[32], fp[32], efp[32], buf[VECHE_DKG_COMMITMENTS_MAX_BYTES], enc[64];
+    veche_dkg_params p;
+    veche_rng rng;
+    veche_scalar x[THR_N + 1], r;
+    veche_point K, Kj[THR_N + 1], M;
+    veche_pubkey pk;
+    veche_ciphertext ct;
+    veche_dshare ds[THR_N + 1];
+    json_t *c = new_case("dkg/2-of-3", seed), *arr, *shares = json_array();
+    const uint64_t m = 5;
+    const uint32_t item = 0;
+
+    thr_fingerprints(fp, efp);
+    assert_int_equal(veche_dkg_params_init(&p, fp, THR_T, THR_N), VECHE_OK);
+    veche_rng_seed(&rng, seed);
+    set_int(c, "t", THR_T);
+    set_int(c, "n", THR_N);
+    set_hex(c, "ceremony_fingerprint", fp, 32);
+    set_hex(c, "election_fingerprint", efp, 32);
+
+    for (uint32_t i = 1; i <= THR_N; i++)
+        assert_int_equal(veche_dkg_trustee_init(&tr[i], &p, i, NULL, &rng), VECHE_OK);
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        assert_int_equal(veche_dkg_commitments_make(&cm[i], &tr[i], &rng), VECHE_OK);
+        qual[i - 1] = &cm[i];
+    }
+
+    /* the shares, and each trustee's secret share x_j */
+    for (uint32_t j = 1; j <= THR_N; j++) {
+        veche_scalar s[THR_N];
+        for (uint32_t i = 1; i <= THR_N; i++) {
+            veche_scalar_wipe(&s[i - 1]);
+            assert_int_equal(veche_dkg_share_eval(&s[i - 1], &tr[i], j), VECHE_OK);
+        }
+        assert_int_equal(veche_dkg_verification_key(&Kj[j], j, qual, THR_N, &p), VECHE_OK);
+        assert_int_equal(veche_dkg_secret_share(&x[j], s, THR_N, &Kj[j]), VECHE_OK);
+    }
+    for (uint32_t i = 1; i <= THR_N; i++)
+        for (uint32_t j = 1; j <= THR_N; j++) {
+            veche_dkg_share sh;
+            veche_scalar s;
+            json_t *o;
+            if (i == j)
+                continue;
+            o = json_object();
+            assert_int_equal(veche_dkg_share_seal(&sh, &tr[i], &tr[j].key), VECHE_OK);
+            veche_dkg_share_encode(buf, &sh);
+            assert_int_equal(veche_dkg_share_eval(&s, &tr[i], j), VECHE_OK);
+            set_int(o, "i", i);
+            set_int(o, "j", j);
+            set_scalar(o, "s", &s);
+            set_hex(o, "SHARE", buf, VECHE_DKG_SHARE_BYTES);
+            json_array_append_new(shares, o);
+        }
+
+    arr = json_array();
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        json_t *o = json_object(), *coef = json_array();
+        veche_dkg_hash h;
+        set_int(o, "i", i);
+        set_scalar(o, "e", &tr[i].e);
+        for (uint32_t k = 0; k < THR_T; k++) {
+            uint8_t b[32];
+            veche_scalar_encode(b, &tr[i].a[k]);
+            json_array_append_new(coef, jhex(b, 32));
+        }
+        json_object_set_new(o, "a", coef);
+        veche_dkg_key_encode(buf, &tr[i].key);
+        set_hex(o, "KEY", buf, VECHE_DKG_KEY_BYTES);
+        assert_int_equal(veche_dkg_hash_make(&h, &cm[i], &tr[i].key, &p), VECHE_OK);
+        veche_dkg_hash_encode(buf, &h);
+        set_hex(o, "HASH", buf, VECHE_DKG_HASH_BYTES);
+        assert_int_equal(veche_dkg_commitments_encode(buf, VECHE_DKG_COMMITMENTS_BYTES(THR_T),
+                                                      &cm[i]), VECHE_OK);
+        set_hex(o, "COMMITMENTS", buf, VECHE_DKG_COMMITMENTS_BYTES(THR_T));
+        set_scalar(o, "x", &x[i]);
+        set_point(o, "K_j", &Kj[i]);
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(c, "trustees", arr);
+    json_object_set_new(c, "shares", shares);
+
+    /* complaint 1: trustee 3 against dealer 2's bad share; 2: 3 against 1's good one */
+    arr = json_array();
+    {
+        veche_dkg_share sh;
+        veche_dkg_complaint cp;
+        json_t *o = json_object();
+        bad = tr[2];
+        veche_scalar_add(&bad.a[1], &bad.a[1], &veche_scalar_one_c);
+        assert_int_equal(veche_dkg_share_seal(&sh, &bad, &tr[3].key), VECHE_OK);
+        veche_dkg_share_encode(buf, &sh);
+        set_hex(o, "SHARE", buf, VECHE_DKG_SHARE_BYTES);
+        assert_int_equal(veche_dkg_complain(&cp, &tr[3], &tr[2].key, &rng), VECHE_OK);
+        veche_dkg_complaint_encode(buf, &cp);
+        set_hex(o, "COMPLAINT", buf, VECHE_DKG_COMPLAINT_BYTES);
+        json_object_set_new(o, "verdict", json_string("sender"));
+        json_array_append_new(arr, o);
+
+        o = json_object();
+        assert_int_equal(veche_dkg_share_seal(&sh, &tr[1], &tr[3].key), VECHE_OK);
+        veche_dkg_share_encode(buf, &sh);
+        set_hex(o, "SHARE", buf, VECHE_DKG_SHARE_BYTES);
+        assert_int_equal(veche_dkg_complain(&cp, &tr[3], &tr[1].key, &rng), VECHE_OK);
+        veche_dkg_complaint_encode(buf, &cp);
+        set_hex(o, "COMPLAINT", buf, VECHE_DKG_COMPLAINT_BYTES);
+        json_object_set_new(o, "verdict", json_string("complainer"));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(c, "complaints", arr);
+
+    /* the joint key; a ciphertext of m under it; the decryption shares */
+    assert_int_equal(veche_dkg_joint_key(&K, qual, THR_N, &p), VECHE_OK);
+    set_point(c, "joint_key", &K);
+    assert_int_equal(veche_pubkey_from_point(&pk, &K), VECHE_OK);
+    veche_encrypt_random(&ct, &r, &pk, m, &rng);
+    {
+        json_t *d = json_object(), *dsh = json_array(), *comb = json_array();
+        static const uint32_t sets[3][2] = {{1, 3}, {2, 3}, {1, 2}};
+        set_int(d, "m", m);
+        set_scalar(d, "r", &r);
+        veche_ciphertext_encode(enc, &ct);
+        set_hex(d, "ciphertext", enc, 64);
+        set_int(d, "item", item);
+        for (uint32_t j = 1; j <= THR_N; j++) {
+            assert_int_equal(veche_dshare_make(&ds[j], j, &x[j], &Kj[j], &ct, efp, item, &rng),
+                             VECHE_OK);
+            veche_dshare_encode(buf, &ds[j]);
+            json_array_append_new(dsh, jhex(buf, VECHE_DSHARE_BYTES));
+        }
+        json_object_set_new(d, "DSHARE", dsh);
+        for (int q = 0; q < 3; q++) {
+            json_t *o = json_object(), *set = json_array(), *lam = json_array();
+            veche_dshare two[2] = {ds[sets[q][0]], ds[sets[q][1]]};
+            for (int k = 0; k < 2; k++) {
+                veche_scalar l;
+                uint8_t b[32];
+                json_array_append_new(set, json_integer(sets[q][k]));
+                assert_int_equal(veche_lagrange_at_zero(&l, sets[q][k], sets[q], 2), VECHE_OK);
+                veche_scalar_encode(b, &l);
+                json_array_append_new(lam, jhex(b, 32));
+            }
+            assert_int_equal(veche_dshare_combine(&M, &ct, two, 2, &p), VECHE_OK);
+            json_object_set_new(o, "set", set);
+            json_object_set_new(o, "lambda", lam);
+            set_point(o, "M", &M);
+            json_array_append_new(comb, o);
+        }
+        json_object_set_new(d, "combinations", comb);
+        json_object_set_new(c, "decryption", d);
+    }
+    json_array_append_new(cases, c);
+
+    veche_pubkey_free(&pk);
+    for (uint32_t i = 0; i <= THR_N; i++) {
+        veche_dkg_trustee_wipe(&tr[i]);
+        veche_scalar_wipe(&x[i]);
+    }
+    veche_dkg_trustee_wipe(&bad);
+    veche_scalar_wipe(&r);
+}
+
 static json_t *generate(void)
 {
     json_t *root = json_object(), *about = json_array();
@@ -583,6 +783,7 @@ static json_t *generate(void)
     gen_schnorr(root, 1);
     gen_dleq(root);
     gen_range(root);
+    gen_threshold(root);
     return root;
 }
 
@@ -1441,6 +1642,637 @@ static void test_independent_proofs(void **state)
     json_decref(root);
 }
 
+/* ======================================================================
+ * The threshold ceremony: (b) and (c) with libveche
+ * ====================================================================== */
+
+/* The ceremony's public messages, decoded; static because they are large. */
+static struct thr {
+    veche_dkg_params      p;
+    uint8_t               efp[32];
+    veche_dkg_key         key[THR_N + 1];
+    veche_dkg_hash        hash[THR_N + 1];
+    veche_dkg_commitments cm[THR_N + 1];
+    veche_dkg_trustee     me[THR_N + 1];   /* only p, key and e are set */
+    veche_point           Kj[THR_N + 1];
+    uint8_t               key_b[THR_N + 1][VECHE_DKG_KEY_BYTES];
+    uint8_t               hash_b[THR_N + 1][VECHE_DKG_HASH_BYTES];
+    uint8_t               cm_b[THR_N + 1][VECHE_DKG_COMMITMENTS_BYTES(THR_T)];
+    uint8_t               share_b[THR_N + 1][THR_N + 1][VECHE_DKG_SHARE_BYTES];
+    uint8_t               cshare_b[2][VECHE_DKG_SHARE_BYTES];
+    uint8_t               cp_b[2][VECHE_DKG_COMPLAINT_BYTES];
+    veche_dkg_verdict     verdict[2];
+    uint8_t               ct_b[64];
+    uint32_t              item;
+    uint64_t              m;
+    uint8_t               ds_b[THR_N + 1][VECHE_DSHARE_BYTES];
+} T;
+
+static json_t *thr_load(void)
+{
+    json_t *root = load_vectors(VECTORS_FILE);
+    json_t *c = json_array_get(section_cases(root, "threshold"), 0), *arr, *d;
+    uint8_t fp[32];
+
+    memset(&T, 0, sizeof T);
+    assert_int_equal(get_u64(c, "t"), THR_T);
+    assert_int_equal(get_u64(c, "n"), THR_N);
+    get_hex(c, "ceremony_fingerprint", fp, 32);
+    get_hex(c, "election_fingerprint", T.efp, 32);
+    assert_int_equal(veche_dkg_params_init(&T.p, fp, THR_T, THR_N), VECHE_OK);
+    arr = need(c, "trustees");
+    assert_int_equal(json_array_size(arr), THR_N);
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        json_t *o = json_array_get(arr, i - 1);
+        uint8_t b[32];
+        assert_int_equal(get_u64(o, "i"), i);
+        get_hex(o, "KEY", T.key_b[i], VECHE_DKG_KEY_BYTES);
+        get_hex(o, "HASH", T.hash_b[i], VECHE_DKG_HASH_BYTES);
+        get_hex(o, "COMMITMENTS", T.cm_b[i], sizeof T.cm_b[i]);
+        get_hex(o, "K_j", b, 32);
+        assert_int_equal(veche_point_decode(&T.Kj[i], b, VECHE_NO_IDENTITY), VECHE_OK);
+        get_hex(o, "e", b, 32);
+        T.me[i].params = T.p;
+        assert_int_equal(veche_scalar_decode(&T.me[i].e, b), VECHE_OK);
+    }
+    arr = need(c, "shares");
+    assert_int_equal(json_array_size(arr), THR_N * (THR_N - 1));
+    for (size_t q = 0; q < json_array_size(arr); q++) {
+        json_t *o = json_array_get(arr, q);
+        uint64_t i = get_u64(o, "i"), j = get_u64(o, "j");
+        assert_true(i >= 1 && i <= THR_N && j >= 1 && j <= THR_N && i != j);
+        get_hex(o, "SHARE", T.share_b[i][j], VECHE_DKG_SHARE_BYTES);
+    }
+    arr = need(c, "complaints");
+    assert_int_equal(json_array_size(arr), 2);
+    for (size_t q = 0; q < 2; q++) {
+        json_t *o = json_array_get(arr, q);
+        const char *v = json_string_value(need(o, "verdict"));
+        get_hex(o, "SHARE", T.cshare_b[q], VECHE_DKG_SHARE_BYTES);
+        get_hex(o, "COMPLAINT", T.cp_b[q], VECHE_DKG_COMPLAINT_BYTES);
+        assert_non_null(v);
+        T.verdict[q] = strcmp(v, "sender") == 0 ? VECHE_DKG_VERDICT_SENDER
+                     : strcmp(v, "complainer") == 0 ? VECHE_DKG_VERDICT_COMPLAINER
+                     : VECHE_DKG_VERDICT_NONE;
+    }
+    d = need(c, "decryption");
+    get_hex(d, "ciphertext", T.ct_b, 64);
+    T.item = (uint32_t)get_u64(d, "item");
+    T.m = get_u64(d, "m");
+    arr = need(d, "DSHARE");
+    assert_int_equal(json_array_size(arr), THR_N);
+    for (uint32_t j = 1; j <= THR_N; j++)
+        hex_to(T.ds_b[j], VECHE_DSHARE_BYTES, json_string_value(json_array_get(arr, j - 1)));
+    return root;
+}
+
+/* KEY, HASH and COMMITMENTS of dealer i decode and verify. */
+static veche_err thr_dealer_ok(uint32_t i, const uint8_t *key_b, const uint8_t *hash_b,
+                               const uint8_t *cm_b)
+{
+    veche_dkg_key k;
+    veche_dkg_hash h;
+    static veche_dkg_commitments c;
+    veche_err e;
+
+    if ((e = veche_dkg_key_decode(&k, key_b, &T.p)) != VECHE_OK ||
+        (e = veche_dkg_key_verify(&k, &T.p)) != VECHE_OK ||
+        (e = veche_dkg_hash_decode(&h, hash_b, &T.p)) != VECHE_OK ||
+        (e = veche_dkg_commitments_decode(&c, cm_b, VECHE_DKG_COMMITMENTS_BYTES(THR_T), &T.p))
+            != VECHE_OK ||
+        (e = veche_dkg_commitments_verify(&c, &h, &k, &T.p)) != VECHE_OK)
+        return e;
+    return k.i == i ? VECHE_OK : VECHE_EINVALID;
+}
+
+/* SHARE from i to j opens for j and matches i's commitments. */
+static veche_err thr_share_ok(uint32_t i, uint32_t j, const uint8_t *b)
+{
+    veche_dkg_share m;
+    veche_scalar s;
+    veche_err e;
+    if ((e = veche_dkg_share_decode(&m, b, &T.p)) != VECHE_OK)
+        return e;
+    if (m.i != i || m.j != j)
+        return VECHE_EINVALID;
+    e = veche_dkg_share_open(&s, &m, &T.me[j], &T.key[i], &T.cm[i]);
+    veche_scalar_wipe(&s);
+    return e;
+}
+
+/* Complaint q: its verdict, or an error. */
+static veche_err thr_complaint(veche_dkg_verdict *v, const uint8_t *share_b, const uint8_t *cp_b)
+{
+    veche_dkg_share m;
+    veche_dkg_complaint cp;
+    veche_err e;
+    *v = VECHE_DKG_VERDICT_NONE;
+    if ((e = veche_dkg_share_decode(&m, share_b, &T.p)) != VECHE_OK ||
+        (e = veche_dkg_complaint_decode(&cp, cp_b, &T.p)) != VECHE_OK)
+        return e;
+    return veche_dkg_complaint_check(v, &cp, &m, &T.key[cp.i], &T.key[cp.j], &T.cm[cp.i], &T.p);
+}
+
+static veche_err thr_dshare_ok(uint32_t j, const uint8_t *b, const uint8_t efp[32],
+                               uint32_t item, const uint8_t ct_b[64])
+{
+    veche_dshare sh;
+    veche_ciphertext ct;
+    veche_err e;
+    if ((e = veche_dshare_decode(&sh, b, THR_N)) != VECHE_OK ||
+        (e = veche_ciphertext_decode(&ct, ct_b)) != VECHE_OK)
+        return e;
+    if (sh.j != j)
+        return VECHE_EINVALID;
+    return veche_dshare_verify(&sh, &T.Kj[j], &ct, efp, item);
+}
+
+static void test_threshold_vectors_verify(void **state)
+{
+    json_t *root = thr_load();
+    const veche_dkg_commitments *qual[THR_N];
+    veche_dshare ds[THR_N + 1];
+    veche_ciphertext ct;
+    veche_point K, Kj, M, mG;
+    (void)state;
+
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        assert_int_equal(thr_dealer_ok(i, T.key_b[i], T.hash_b[i], T.cm_b[i]), VECHE_OK);
+        assert_int_equal(veche_dkg_key_decode(&T.key[i], T.key_b[i], &T.p), VECHE_OK);
+        assert_int_equal(veche_dkg_hash_decode(&T.hash[i], T.hash_b[i], &T.p), VECHE_OK);
+        assert_int_equal(veche_dkg_commitments_decode(&T.cm[i], T.cm_b[i], sizeof T.cm_b[i],
+                                                      &T.p), VECHE_OK);
+        T.me[i].key = T.key[i];
+        qual[i - 1] = &T.cm[i];
+    }
+    for (uint32_t i = 1; i <= THR_N; i++)
+        for (uint32_t j = 1; j <= THR_N; j++)
+            if (i != j)
+                assert_int_equal(thr_share_ok(i, j, T.share_b[i][j]), VECHE_OK);
+    for (int q = 0; q < 2; q++) {
+        veche_dkg_verdict v;
+        assert_int_equal(thr_complaint(&v, T.cshare_b[q], T.cp_b[q]), VECHE_OK);
+        assert_int_equal(v, T.verdict[q]);
+        assert_int_not_equal(v, VECHE_DKG_VERDICT_NONE);
+    }
+    /* the bad share of complaint 1 is what trustee 3 would complain about */
+    assert_int_equal(thr_share_ok(2, 3, T.cshare_b[0]), VECHE_EVERIFY);
+    assert_int_equal(veche_dkg_joint_key(&K, qual, THR_N, &T.p), VECHE_OK);
+    for (uint32_t j = 1; j <= THR_N; j++) {
+        assert_int_equal(veche_dkg_verification_key(&Kj, j, qual, THR_N, &T.p), VECHE_OK);
+        assert_true(veche_point_eq(&Kj, &T.Kj[j]));
+        assert_int_equal(thr_dshare_ok(j, T.ds_b[j], T.efp, T.item, T.ct_b), VECHE_OK);
+        assert_int_equal(veche_dshare_decode(&ds[j], T.ds_b[j], THR_N), VECHE_OK);
+    }
+    /* every pair decrypts; one share alone does not */
+    assert_int_equal(veche_ciphertext_decode(&ct, T.ct_b), VECHE_OK);
+    veche_point_mul_base_u64(&mG, T.m);
+    for (uint32_t a = 1; a <= THR_N; a++) {
+        for (uint32_t b = a + 1; b <= THR_N; b++) {
+            veche_dshare two[2] = {ds[a], ds[b]};
+            assert_int_equal(veche_dshare_combine(&M, &ct, two, 2, &T.p), VECHE_OK);
+            assert_true(veche_point_eq(&M, &mG));
+        }
+        assert_int_equal(veche_dshare_combine(&M, &ct, &ds[a], 1, &T.p), VECHE_EINVALID);
+    }
+    json_decref(root);
+}
+
+static void test_threshold_vectors_tampered_fail(void **state)
+{
+    json_t *root = thr_load();
+    uint8_t b[VECHE_DKG_COMMITMENTS_BYTES(THR_T)], efp[32];
+    (void)state;
+
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        assert_int_equal(veche_dkg_key_decode(&T.key[i], T.key_b[i], &T.p), VECHE_OK);
+        assert_int_equal(veche_dkg_commitments_decode(&T.cm[i], T.cm_b[i], sizeof T.cm_b[i],
+                                                      &T.p), VECHE_OK);
+        T.me[i].key = T.key[i];
+    }
+    /* every byte of KEY, HASH and COMMITMENTS */
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        for (size_t k = 0; k < VECHE_DKG_KEY_BYTES; k++) {
+            memcpy(b, T.key_b[i], VECHE_DKG_KEY_BYTES);
+            b[k] ^= (uint8_t)(1u << (k % 8));
+            if (thr_dealer_ok(i, b, T.hash_b[i], T.cm_b[i]) == VECHE_OK)
+                fail_msg("KEY %u byte %zu tampered still verifies", i, k);
+        }
+        for (size_t k = 0; k < VECHE_DKG_HASH_BYTES; k++) {
+            memcpy(b, T.hash_b[i], VECHE_DKG_HASH_BYTES);
+            b[k] ^= (uint8_t)(1u << (k % 8));
+            if (thr_dealer_ok(i, T.key_b[i], b, T.cm_b[i]) == VECHE_OK)
+                fail_msg("HASH %u byte %zu tampered still verifies", i, k);
+        }
+        for (size_t k = 0; k < sizeof T.cm_b[i]; k++) {
+            memcpy(b, T.cm_b[i], sizeof T.cm_b[i]);
+            b[k] ^= (uint8_t)(1u << (k % 8));
+            if (thr_dealer_ok(i, T.key_b[i], T.hash_b[i], b) == VECHE_OK)
+                fail_msg("COMMITMENTS %u byte %zu tampered still verifies", i, k);
+        }
+        /* another dealer's KEY with these commitments */
+        assert_int_not_equal(thr_dealer_ok(i, T.key_b[i % THR_N + 1], T.hash_b[i], T.cm_b[i]),
+                             VECHE_OK);
+    }
+    /* every byte of every SHARE */
+    for (uint32_t i = 1; i <= THR_N; i++)
+        for (uint32_t j = 1; j <= THR_N; j++) {
+            if (i == j)
+                continue;
+            for (size_t k = 0; k < VECHE_DKG_SHARE_BYTES; k++) {
+                memcpy(b, T.share_b[i][j], VECHE_DKG_SHARE_BYTES);
+                b[k] ^= (uint8_t)(1u << (k % 8));
+                if (thr_share_ok(i, j, b) == VECHE_OK)
+                    fail_msg("SHARE %u->%u byte %zu tampered still opens", i, j, k);
+            }
+        }
+    /* every byte of a COMPLAINT: no verdict (or not the same one) */
+    for (int q = 0; q < 2; q++)
+        for (size_t k = 0; k < VECHE_DKG_COMPLAINT_BYTES; k++) {
+            veche_dkg_verdict v;
+            veche_err e;
+            memcpy(b, T.cp_b[q], VECHE_DKG_COMPLAINT_BYTES);
+            b[k] ^= (uint8_t)(1u << (k % 8));
+            e = thr_complaint(&v, T.cshare_b[q], b);
+            if (e == VECHE_OK)
+                fail_msg("COMPLAINT %d byte %zu tampered gives verdict %d", q, k, v);
+        }
+    /* every byte of every DSHARE; the other item; another election */
+    memcpy(efp, T.efp, 32);
+    efp[0] ^= 1;
+    for (uint32_t j = 1; j <= THR_N; j++) {
+        for (size_t k = 0; k < VECHE_DSHARE_BYTES; k++) {
+            memcpy(b, T.ds_b[j], VECHE_DSHARE_BYTES);
+            b[k] ^= (uint8_t)(1u << (k % 8));
+            if (thr_dshare_ok(j, b, T.efp, T.item, T.ct_b) == VECHE_OK)
+                fail_msg("DSHARE %u byte %zu tampered still verifies", j, k);
+        }
+        assert_int_not_equal(thr_dshare_ok(j, T.ds_b[j], efp, T.item, T.ct_b), VECHE_OK);
+        assert_int_not_equal(thr_dshare_ok(j, T.ds_b[j], T.efp, T.item + 1, T.ct_b), VECHE_OK);
+        for (size_t k = 0; k < 32; k++) {   /* the ciphertext's a */
+            memcpy(b, T.ct_b, 64);
+            b[k] ^= (uint8_t)(1u << (k % 8));
+            if (thr_dshare_ok(j, T.ds_b[j], T.efp, T.item, b) == VECHE_OK)
+                fail_msg("DSHARE %u verifies for another ciphertext (byte %zu)", j, k);
+        }
+    }
+    json_decref(root);
+}
+
+/* ======================================================================
+ * The threshold ceremony: (d) independently, libsodium only
+ * ====================================================================== */
+
+static void ind_dleq_prove(uint8_t proof[96], const uint8_t x[32], const uint8_t X[32],
+                           const uint8_t H[32], const uint8_t Y[32], const veche_ctx *ctx,
+                           ind_rng *g)
+{
+    crypto_hash_sha512_state h;
+    uint8_t k[32], c[32], cx[32];
+    ind_scalar_random(g, k);
+    ind_mul_base(proof, k);
+    ind_mul(proof + 32, k, H);
+    ind_start(&h, "dleq", ctx);
+    ind_field(&h, "X", X, 32);
+    ind_field(&h, "H", H, 32);
+    ind_field(&h, "Y", Y, 32);
+    ind_field(&h, "A", proof, 32);
+    ind_field(&h, "B", proof + 32, 32);
+    ind_challenge(&h, c);
+    crypto_core_ristretto255_scalar_mul(cx, c, x);
+    crypto_core_ristretto255_scalar_add(proof + 64, k, cx);
+}
+
+static void ind_ctx(veche_ctx *ctx, const uint8_t fp[32], const uint8_t party[32], uint32_t a,
+                    uint32_t b)
+{
+    memcpy(ctx->fingerprint, fp, 32);
+    memcpy(ctx->party, party, 32);
+    ctx->index[0] = a;
+    ctx->index[1] = b;
+}
+
+/* SPEC 1.12: key and nonce of the share from i (E_i) to j (E_j), given S = DH. */
+static void ind_share_key(uint8_t key[32], uint8_t nonce[24], const uint8_t fp[32], uint32_t i,
+                          const uint8_t Ei[32], uint32_t j, const uint8_t Ej[32],
+                          const uint8_t S[32])
+{
+    crypto_hash_sha512_state h;
+    veche_ctx ctx;
+    uint8_t d[64];
+    ind_ctx(&ctx, fp, Ei, i, j);
+    ind_start(&h, "dkg-share-key", &ctx);
+    ind_field(&h, "recipient", Ej, 32);
+    ind_field(&h, "dh", S, 32);
+    crypto_hash_sha512_final(&h, d);
+    memcpy(key, d, 32);
+    memcpy(nonce, d + 32, 24);
+}
+
+static void ind_le32(uint8_t out[4], uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        out[k] = (uint8_t)(v >> (8 * k));
+}
+
+/* sum_k j^k·C[k] over t commitments given as encodings. */
+static void ind_eval(uint8_t out[32], uint32_t j, const uint8_t C[][32], uint32_t t)
+{
+    uint8_t pw[32], js[32], term[32];
+    memset(out, 0, 32);
+    ind_u64_scalar(pw, 1);
+    ind_u64_scalar(js, j);
+    for (uint32_t k = 0; k < t; k++) {
+        ind_mul(term, pw, C[k]);
+        ind_add(out, out, term);
+        crypto_core_ristretto255_scalar_mul(pw, pw, js);
+    }
+}
+
+/* Opens a SHARE box with S and checks it: 0 good, 1 dealer at fault. */
+static int ind_judge(const uint8_t share[50], const uint8_t fp[32], const uint8_t Ei[32],
+                     const uint8_t Ej[32], const uint8_t S[32], const uint8_t C[][32])
+{
+    uint8_t key[32], nonce[24], ad[8], s[32], sG[32], want[32];
+    uint32_t i = share[0], j = share[1];
+    ind_share_key(key, nonce, fp, i, Ei, j, Ej, S);
+    ind_le32(ad, i);
+    ind_le32(ad + 4, j);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(s, NULL, NULL, share + 2, 48, ad, 8, nonce,
+                                                   key) != 0)
+        return 1;
+    if (!ind_scalar_ok(s))
+        return 1;
+    ind_mul_base(sG, s);
+    ind_eval(want, j, C, THR_T);
+    return memcmp(sG, want, 32) != 0;
+}
+
+static void test_independent_threshold(void **state)
+{
+    json_t *root = load_vectors(VECTORS_FILE);
+    json_t *c = json_array_get(section_cases(root, "threshold"), 0), *arr, *d;
+    uint8_t fp[32], efp[32], e[THR_N + 1][32], E[THR_N + 1][32], a[THR_N + 1][THR_T][32];
+    uint8_t C[THR_N + 1][THR_T][32], x[THR_N + 1][32], Kj[THR_N + 1][32], K[32] = {0};
+    uint8_t buf[VECHE_DKG_COMMITMENTS_BYTES(THR_T)], want[VECHE_DKG_COMMITMENTS_BYTES(THR_T)];
+    uint8_t t32[32], ct[64], r[32], ms[32], D[THR_N + 1][32];
+    ind_rng g = {{0}, 0};
+    veche_ctx ctx;
+    (void)state;
+
+    get_hex(c, "seed", g.seed, 32);
+    get_hex(c, "ceremony_fingerprint", fp, 32);
+    get_hex(c, "election_fingerprint", efp, 32);
+    arr = need(c, "trustees");
+
+    /* Round 0 and the polynomials, from the seed: KEY = i || E_i || pok_i. */
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        static const uint8_t zero[32];
+        json_t *o = json_array_get(arr, i - 1);
+        ind_keygen(&g, e[i], E[i]);
+        buf[0] = (uint8_t)i;
+        memcpy(buf + 1, E[i], 32);
+        ind_ctx(&ctx, fp, E[i], i, 0xFFFFFFFFu);
+        ind_schnorr_prove(buf + 33, e[i], E[i], NULL, 0, &ctx, &g);
+        get_hex(o, "KEY", want, VECHE_DKG_KEY_BYTES);
+        assert_memory_equal(buf, want, VECHE_DKG_KEY_BYTES);
+        assert_true(ind_schnorr_verify(want + 33, want + 1, NULL, 0, &ctx));
+        for (uint32_t k = 0; k < THR_T; k++) {
+            do
+                ind_scalar_random(&g, a[i][k]);
+            while (memcmp(a[i][k], zero, 32) == 0);
+            ind_mul_base(C[i][k], a[i][k]);
+        }
+    }
+    /* Rounds 1 and 2: COMMITMENTS = i || t || (C_ik || pok_ik)*, HASH = i || h_i. */
+    for (uint32_t i = 1; i <= THR_N; i++) {
+        json_t *o = json_array_get(arr, i - 1);
+        crypto_hash_sha512_state h;
+        uint8_t dg[64];
+        buf[0] = (uint8_t)i;
+        buf[1] = THR_T;
+        for (uint32_t k = 0; k < THR_T; k++) {
+            memcpy(buf + 2 + 96 * k, C[i][k], 32);
+            ind_ctx(&ctx, fp, E[i], i, k);
+            ind_schnorr_prove(buf + 2 + 96 * k + 32, a[i][k], C[i][k], NULL, 0, &ctx, &g);
+        }
+        get_hex(o, "COMMITMENTS", want, VECHE_DKG_COMMITMENTS_BYTES(THR_T));
+        assert_memory_equal(buf, want, VECHE_DKG_COMMITMENTS_BYTES(THR_T));
+        ind_ctx(&ctx, fp, E[i], i, 0xFFFFFFFFu);
+        ind_start(&h, "dkg-commit", &ctx);
+        for (uint32_t k = 0; k < THR_T; k++)
+            ind_field(&h, "C", C[i][k], 32);
+        crypto_hash_sha512_final(&h, dg);
+        get_hex(o, "HASH", want, VECHE_DKG_HASH_BYTES);
+        assert_int_equal(want[0], i);
+        assert_memory_equal(dg, want + 1, 32);
+        ind_add(K, K, C[i][0]);
+    }
+    /* SHARE = i || j || AEAD(f_i(j)); each opens and checks out */
+    {
+        json_t *sh = need(c, "shares");
+        for (size_t q = 0; q < json_array_size(sh); q++) {
+            json_t *o = json_array_get(sh, q);
+            uint32_t i = (uint32_t)get_u64(o, "i"), j = (uint32_t)get_u64(o, "j");
+            uint8_t S[32], key[32], nonce[24], ad[8], s[32], js[32];
+            /* f_i(j) by Horner */
+            ind_u64_scalar(js, j);
+            memcpy(s, a[i][THR_T - 1], 32);
+            for (uint32_t k = THR_T - 1; k > 0; k--) {
+                crypto_core_ristretto255_scalar_mul(s, s, js);
+                crypto_core_ristretto255_scalar_add(s, s, a[i][k - 1]);
+            }
+            ind_mul(S, e[i], E[j]);
+            ind_share_key(key, nonce, fp, i, E[i], j, E[j], S);
+            ind_le32(ad, i);
+            ind_le32(ad + 4, j);
+            buf[0] = (uint8_t)i;
+            buf[1] = (uint8_t)j;
+            crypto_aead_xchacha20poly1305_ietf_encrypt(buf + 2, NULL, s, 32, ad, 8, NULL, nonce,
+                                                       key);
+            get_hex(o, "SHARE", want, VECHE_DKG_SHARE_BYTES);
+            assert_memory_equal(buf, want, VECHE_DKG_SHARE_BYTES);
+            ind_mul(S, e[j], E[i]);   /* the recipient's side of the DH */
+            assert_int_equal(ind_judge(want, fp, E[i], E[j], S, (const uint8_t (*)[32])C[i]), 0);
+        }
+    }
+    /* COMPLAINT = j || i || S_ij || dleq; then the verdict */
+    {
+        json_t *cps = need(c, "complaints");
+        static const uint32_t who[2][2] = {{3, 2}, {3, 1}};   /* complainer, dealer */
+        for (int q = 0; q < 2; q++) {
+            json_t *o = json_array_get(cps, (size_t)q);
+            uint32_t j = who[q][0], i = who[q][1];
+            uint8_t share[50];
+            const char *verdict = json_string_value(need(o, "verdict"));
+            buf[0] = (uint8_t)j;
+            buf[1] = (uint8_t)i;
+            ind_mul(buf + 2, e[j], E[i]);
+            ind_ctx(&ctx, fp, E[j], j, i);
+            ind_dleq_prove(buf + 34, e[j], E[j], E[i], buf + 2, &ctx, &g);
+            get_hex(o, "COMPLAINT", want, VECHE_DKG_COMPLAINT_BYTES);
+            assert_memory_equal(buf, want, VECHE_DKG_COMPLAINT_BYTES);
+            assert_true(ind_point_ok(want + 2, 1));
+            assert_true(ind_dleq_verify(want + 34, E[j], E[i], want + 2, &ctx));
+            get_hex(o, "SHARE", share, 50);
+            assert_int_equal(share[0], i);
+            assert_int_equal(share[1], j);
+            assert_int_equal(ind_judge(share, fp, E[i], E[j], want + 2,
+                                       (const uint8_t (*)[32])C[i]),
+                             strcmp(verdict, "sender") == 0);
+        }
+    }
+    /* the joint key, the verification keys and the secret shares */
+    get_hex(c, "joint_key", t32, 32);
+    assert_memory_equal(K, t32, 32);
+    for (uint32_t j = 1; j <= THR_N; j++) {
+        json_t *o = json_array_get(arr, j - 1);
+        uint8_t sum[THR_T][32], s[32], js[32];
+        memset(x[j], 0, 32);
+        for (uint32_t k = 0; k < THR_T; k++) {
+            memset(sum[k], 0, 32);
+            for (uint32_t i = 1; i <= THR_N; i++)
+                ind_add(sum[k], sum[k], C[i][k]);
+        }
+        ind_eval(Kj[j], j, (const uint8_t (*)[32])sum, THR_T);
+        get_hex(o, "K_j", t32, 32);
+        assert_memory_equal(Kj[j], t32, 32);
+        ind_u64_scalar(js, j);
+        for (uint32_t i = 1; i <= THR_N; i++) {
+            memcpy(s, a[i][THR_T - 1], 32);
+            for (uint32_t k = THR_T - 1; k > 0; k--) {
+                crypto_core_ristretto255_scalar_mul(s, s, js);
+                crypto_core_ristretto255_scalar_add(s, s, a[i][k - 1]);
+            }
+            crypto_core_ristretto255_scalar_add(x[j], x[j], s);
+        }
+        get_hex(o, "x", t32, 32);
+        assert_memory_equal(x[j], t32, 32);
+        ind_mul_base(t32, x[j]);
+        assert_memory_equal(t32, Kj[j], 32);
+    }
+    /* decryption: ciphertext, DSHARE = j || D_j || dleq, Lagrange */
+    d = need(c, "decryption");
+    ind_scalar_random(&g, r);
+    ind_u64_scalar(ms, get_u64(d, "m"));
+    ind_mul_base(ct, r);
+    ind_mul_base(t32, ms);
+    ind_mul(ct + 32, r, K);
+    ind_add(ct + 32, ct + 32, t32);
+    get_hex(d, "ciphertext", want, 64);
+    assert_memory_equal(ct, want, 64);
+    for (uint32_t j = 1; j <= THR_N; j++) {
+        uint32_t item = (uint32_t)get_u64(d, "item");
+        buf[0] = (uint8_t)j;
+        ind_mul(D[j], x[j], ct);
+        memcpy(buf + 1, D[j], 32);
+        ind_ctx(&ctx, efp, Kj[j], j, item);
+        ind_dleq_prove(buf + 33, x[j], Kj[j], ct, D[j], &ctx, &g);
+        hex_to(want, VECHE_DSHARE_BYTES,
+               json_string_value(json_array_get(need(d, "DSHARE"), j - 1)));
+        assert_memory_equal(buf, want, VECHE_DSHARE_BYTES);
+        assert_true(ind_dleq_verify(want + 33, Kj[j], ct, want + 1, &ctx));
+    }
+    arr = need(d, "combinations");
+    for (size_t q = 0; q < json_array_size(arr); q++) {
+        json_t *o = json_array_get(arr, q), *set = need(o, "set");
+        uint8_t M[32], sum[32] = {0};
+        size_t n = json_array_size(set);
+        for (size_t u = 0; u < n; u++) {
+            uint32_t j = (uint32_t)json_integer_value(json_array_get(set, u));
+            uint8_t num[32], den[32], lam[32], ls[32], js[32], diff[32], term[32];
+            ind_u64_scalar(num, 1);
+            ind_u64_scalar(den, 1);
+            ind_u64_scalar(js, j);
+            for (size_t w = 0; w < n; w++) {
+                uint32_t l = (uint32_t)json_integer_value(json_array_get(set, w));
+                if (l == j)
+                    continue;
+                ind_u64_scalar(ls, l);
+                crypto_core_ristretto255_scalar_sub(diff, ls, js);
+                crypto_core_ristretto255_scalar_mul(num, num, ls);
+                crypto_core_ristretto255_scalar_mul(den, den, diff);
+            }
+            assert_int_equal(crypto_core_ristretto255_scalar_invert(den, den), 0);
+            crypto_core_ristretto255_scalar_mul(lam, num, den);
+            hex_to(t32, 32, json_string_value(json_array_get(need(o, "lambda"), u)));
+            assert_memory_equal(lam, t32, 32);
+            ind_mul(term, lam, D[j]);
+            ind_add(sum, sum, term);
+        }
+        ind_sub(M, ct + 32, sum);
+        get_hex(o, "M", t32, 32);
+        assert_memory_equal(M, t32, 32);
+        ind_mul_base(t32, ms);
+        assert_memory_equal(M, t32, 32);
+    }
+    json_decref(root);
+}
+
+/* ======================================================================
+ * The worked examples quoted in docs/SPEC.md are the file's
+ * ====================================================================== */
+
+/* docs/SPEC.md with every "` `" (a break between two hex cells) removed. */
+static char *spec_text(void)
+{
+    FILE *f = fopen("docs/SPEC.md", "rb");
+    char *buf, *w;
+    long n;
+
+    if (f == NULL)
+        fail_msg("cannot open docs/SPEC.md (run from the repository root)");
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    buf[n] = '\0';
+    for (w = buf; (w = strstr(w, "` `")) != NULL;)
+        memmove(w, w + 3, strlen(w + 3) + 1);
+    return buf;
+}
+
+static void spec_quotes(const char *spec, const char *hex, size_t from, size_t len,
+                        const char *what)
+{
+    char part[256];
+    assert_true(len < sizeof part && from + len <= strlen(hex));
+    memcpy(part, hex + from, len);
+    part[len] = '\0';
+    if (strstr(spec, part) == NULL)
+        fail_msg("docs/SPEC.md does not quote %s as the vectors have it: %s", what, part);
+}
+
+static void test_spec_quotes_vectors(void **state)
+{
+    json_t *root = load_vectors(VECTORS_FILE), *c, *fields;
+    char *spec = spec_text();
+    const char *h;
+    (void)state;
+
+    c = json_array_get(section_cases(root, "transcript"), 0);
+    fields = need(c, "fields");
+    for (size_t i = 0; i < json_array_size(fields); i++) {
+        h = json_string_value(need(json_array_get(fields, i), "framed"));
+        spec_quotes(spec, h, 0, strlen(h), "a framed transcript field");
+    }
+    h = json_string_value(need(c, "sha512"));
+    spec_quotes(spec, h, 0, 64, "the transcript digest");
+    spec_quotes(spec, h, 64, 64, "the transcript digest");
+    h = json_string_value(need(c, "challenge"));
+    spec_quotes(spec, h, 0, 64, "the transcript challenge");
+    c = json_array_get(need(json_array_get(section_cases(root, "rng"), 0), "requests"), 0);
+    h = json_string_value(need(c, "output"));
+    spec_quotes(spec, h, 0, 64, "the first rng block");
+    spec_quotes(spec, h, 64, 64, "the first rng block");
+    free(spec);
+    json_decref(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1449,6 +2281,10 @@ int main(void)
         cmocka_unit_test(test_vectors_tampered_fail),
         cmocka_unit_test(test_independent_basics),
         cmocka_unit_test(test_independent_proofs),
+        cmocka_unit_test(test_threshold_vectors_verify),
+        cmocka_unit_test(test_threshold_vectors_tampered_fail),
+        cmocka_unit_test(test_independent_threshold),
+        cmocka_unit_test(test_spec_quotes_vectors),
     };
     if (veche_crypto_init() != VECHE_OK || sodium_init() < 0)
         return 1;
