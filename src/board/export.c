@@ -170,7 +170,7 @@ static int check(veche_check_cb report, void *arg, int number, const char *name,
     return pass;
 }
 
-/* Check 4 on the checkpoint note; fills cp and counts the witnesses for check 7. */
+/* Check 2 on the checkpoint note; fills cp and counts the witnesses for check 7. */
 static int verify_checkpoint(const char *dir, verify_state *st, const veche_note_key *w,
                              size_t nw, veche_checkpoint *cp, veche_check_cb report, void *arg)
 {
@@ -182,19 +182,19 @@ static int verify_checkpoint(const char *dir, verify_state *st, const veche_note
 
     if (text == NULL || veche_note_parse(&note, text, len) != VECHE_OK) {
         free(text);
-        return check(report, arg, 4, "checkpoint", 0, "checkpoint: missing or not a signed note");
+        return check(report, arg, 2, "checkpoint", 0, "checkpoint: missing or not a signed note");
     }
     free(text);
     if (veche_checkpoint_parse(cp, note.text, note.text_len) != VECHE_OK ||
         veche_note_verify(&note, &st->key, 1, &ok) != VECHE_OK || !ok ||
         strcmp(cp->origin, st->key.name) != 0) {
         veche_note_free(&note);
-        return check(report, arg, 4, "checkpoint", 0,
+        return check(report, arg, 2, "checkpoint", 0,
                      "not a checkpoint signed by the board key for its origin");
     }
     snprintf(detail, sizeof detail, "size %llu, signed by %s", (unsigned long long)cp->size,
              st->key.name);
-    check(report, arg, 4, "checkpoint", 1, detail);
+    check(report, arg, 2, "checkpoint", 1, detail);
     if (nw > 0 && nw <= VECHE_NOTE_MAX_SIGS && veche_note_verify(&note, w, nw, wv) == VECHE_OK)
         for (size_t i = 0; i < nw; i++)
             st->witnesses += wv[i] ? 1 : 0;
@@ -242,13 +242,13 @@ veche_err veche_export_verify(const char *dir, const veche_note_key *expected_ke
     if (veche_export_entries(dir, verify_entry, st, &st->why) != VECHE_OK) {
         snprintf(detail, sizeof detail, "entry %llu: %s", (unsigned long long)st->bad_index,
                  st->why.msg);
-        check(report, arg, 2, "entries", 0, detail);
+        check(report, arg, 3, "entries", 0, detail);
         goto done;
     }
     snprintf(detail, sizeof detail, "%llu entries, %llu signed, all valid",
              (unsigned long long)st->tree.size, (unsigned long long)st->signed_entries);
-    check(report, arg, 2, "entries", 1, detail);
-    if (!check(report, arg, 3, "genesis", st->genesis_ok,
+    check(report, arg, 3, "entries", 1, detail);
+    if (!check(report, arg, 4, "genesis", st->genesis_ok,
                st->genesis_ok ? "entry 0 is board.init by the board key"
                               : "entry 0 is not board.init by the board key for its origin"))
         goto done;

@@ -12,9 +12,9 @@
  * the numbered checks below, reporting each by number and name; it stops at
  * the first failure and names the offending entry.
  *   1 board key        board.vkey parses (and equals the expected key, if given)
- *   2 entries          every entry is canonical, of a known type, validly signed
- *   3 genesis          entry 0 is board.init by the board key, naming its origin
- *   4 checkpoint       signed by the board key for the board's origin
+ *   2 checkpoint       signed by the board key for the board's origin
+ *   3 entries          every entry is canonical, of a known type, validly signed
+ *   4 genesis          entry 0 is board.init by the board key, naming its origin
  *   5 tree             the root of the first <size> entries equals the checkpoint's
  *   6 completeness     the export holds exactly <size> entries
  *   7 witnesses        at least `quorum` of the given witnesses cosigned

@@ -17,4 +17,11 @@
  * proof and printing what it did (src/cli/demo.c). */
 int veche_cmd_demo(int argc, char **argv);
 
+/* The public record: init, append, proofs, receipts, export, verify (src/cli/board.c). */
+int veche_cmd_board(int argc, char **argv);
+/* A witness's key and cosigning (src/cli/witness.c). */
+int veche_cmd_witness(int argc, char **argv);
+/* An author's signing key (src/cli/witness.c). */
+int veche_cmd_keygen(int argc, char **argv);
+
 #endif

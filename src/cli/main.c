@@ -31,6 +31,11 @@ static int cmd_version(int argc, char **argv);
 static const command commands[] = {
     { "demo",    veche_cmd_demo,
       "encrypt, tally and threshold-decrypt a batch of votes, verifying every proof" },
+    { "board",   veche_cmd_board,
+      "the public record: append, checkpoint, prove, receipt, export, verify" },
+    { "witness", veche_cmd_witness,
+      "cosign a board's checkpoints, refusing any fork of what was cosigned" },
+    { "keygen",  veche_cmd_keygen, "make an author's signing key" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
     { "help",    cmd_help,    "print this help" },
 };
