@@ -1,8 +1,8 @@
 /*
  * elgamal.c — exponential ElGamal (see elgamal.h).
  *
- * Encryption uses fixed-base tables for both G and K, so it costs two table
- * multiplications (about 2 × 20 µs) rather than two generic ones.
+ * Encryption uses fixed-base tables for both G and K, so it costs three table
+ * multiplications (r·G, m·G, r·K: about 3 × 20 µs) rather than generic ones.
  */
 #include "crypto/elgamal.h"
 

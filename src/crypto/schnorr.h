@@ -11,9 +11,11 @@
  * cannot be replayed under another credential and the server cannot cast for
  * anyone): the same with the message bound into the challenge:
  *   c = challenge(domain "schnorr-sig", ctx; "X" = X; "message" = msg; "R" = R).
- * Encoding: R || s (64 bytes). The prover's nonce is hedged: derived from the
- * secret key, the message and 32 fresh random bytes, so a weak random source
- * alone cannot leak the key.
+ * Encoding: R || s (64 bytes).
+ *
+ * For both, the prover's nonce is hedged: derived from the secret key, 32
+ * fresh random bytes and the digest of the whole statement (domain, context,
+ * X, message), so neither a weak nor a repeating random source leaks the key.
  *
  * A public key X may not be the identity. Proving is constant time in x.
  */

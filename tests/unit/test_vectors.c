@@ -1330,19 +1330,27 @@ static int ind_range_verify(const uint8_t *proof, size_t len, const uint8_t K[32
     return 1;
 }
 
-/* SPEC 1.8: the hedged nonce k = SHA-512("veche-v1/nonce" || x || rnd || msg) mod L. */
+/*
+ * SPEC 1.8: the hedged nonce k = SHA-512("veche-v1/nonce" || x || rnd || D) mod L,
+ * D = SHA-512 of the transcript up to the commitment (opening fields, X, [message]).
+ */
 static void ind_schnorr_prove(uint8_t proof[64], const uint8_t x[32], const uint8_t X[32],
                               const uint8_t *msg, size_t msg_len, const veche_ctx *ctx,
                               ind_rng *g)
 {
     crypto_hash_sha512_state h;
-    uint8_t rnd[32], d[64], k[32], c[32], cx[32];
+    uint8_t rnd[32], stmt[64], d[64], k[32], c[32], cx[32];
     ind_rng_bytes(g, rnd, 32);
+    ind_start(&h, msg ? "schnorr-sig" : "schnorr-pok", ctx);
+    ind_field(&h, "X", X, 32);
+    if (msg)
+        ind_field(&h, "message", msg, msg_len);
+    crypto_hash_sha512_final(&h, stmt);
     crypto_hash_sha512_init(&h);
     crypto_hash_sha512_update(&h, (const uint8_t *)"veche-v1/nonce", 14);
     crypto_hash_sha512_update(&h, x, 32);
     crypto_hash_sha512_update(&h, rnd, 32);
-    crypto_hash_sha512_update(&h, msg, msg_len);
+    crypto_hash_sha512_update(&h, stmt, 64);
     crypto_hash_sha512_final(&h, d);
     crypto_core_ristretto255_scalar_reduce(k, d);
     ind_mul_base(proof, k);
