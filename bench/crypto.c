@@ -499,7 +499,9 @@ int main(int argc, char **argv)
 {
     long online = sysconf(_SC_NPROCESSORS_ONLN), conf = sysconf(_SC_NPROCESSORS_CONF);
     int met = 0, targets = 0;
-    double t_start = now_us();
+    double t_start = now_us(), load[3] = {0, 0, 0}, cpu_share;
+    clock_t c_start = clock();
+    int have_load = getloadavg(load, 3) == 3;
 
     if (argc > 1 && strcmp(argv[1], "--quick") == 0) {
         reps = 3;
@@ -524,10 +526,15 @@ int main(int argc, char **argv)
     for (int i = 0; i < NOPS; i++)
         summarise(&ops[i]);
     double V = ops[0].median;
+    cpu_share = ((double)(clock() - c_start) / CLOCKS_PER_SEC) / ((now_us() - t_start) / 1e6);
 
     printf("veche bench/crypto: ristretto255 via libdecaf (decaf_255) and libsodium %s\n",
            sodium_version_string());
     printf("cores: %ld online, %ld configured (this benchmark runs on one)\n", online, conf);
+    if (have_load)
+        printf("load average at start: %.2f %.2f %.2f; this run had %.0f%% of a core "
+               "(CPU time / wall time: below 100%% means neighbours competed)\n",
+               load[0], load[1], load[2], 100.0 * cpu_share);
     printf("method: per-call time, median of %d rounds of ~%.0f ms per operation, "
            "rounds interleaved\n", reps, batch_ms);
     printf("V = one libsodium variable-base scalar multiplication = %.2f us\n\n", V);
