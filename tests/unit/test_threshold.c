@@ -408,6 +408,7 @@ static void test_complaint_must_fit(void **state)
     veche_dkg_complaint cp;
     veche_dkg_verdict v;
     veche_dkg_params other;
+    veche_dkg_key k2, k4;
     (void)state;
 
     assert_int_equal(complain_and_judge(cr, 4, 2, &cp), VECHE_DKG_VERDICT_COMPLAINER);
@@ -429,6 +430,19 @@ static void test_complaint_must_fit(void **state)
                                                &cr->c[2], &other),
                      VECHE_EVERIFY);
     assert_int_equal(v, VECHE_DKG_VERDICT_NONE);
+    /* the same indices, but another complainer's or dealer's key: the proof fails */
+    k4 = cr->key[4];
+    k4.E = cr->key[5].E;
+    memcpy(k4.E_enc, cr->key[5].E_enc, 32);
+    assert_int_equal(veche_dkg_complaint_check(&v, &cp, &cr->sh[2][4], &cr->key[2], &k4,
+                                               &cr->c[2], &cr->p),
+                     VECHE_EVERIFY);
+    k2 = cr->key[2];
+    k2.E = cr->key[1].E;
+    memcpy(k2.E_enc, cr->key[1].E_enc, 32);
+    assert_int_equal(veche_dkg_complaint_check(&v, &cp, &cr->sh[2][4], &k2, &cr->key[4],
+                                               &cr->c[2], &cr->p),
+                     VECHE_EVERIFY);
     /* one cannot complain against oneself */
     assert_int_equal(veche_dkg_complain(&cp, &cr->tr[2], &cr->key[2], NULL), VECHE_EINVALID);
     ceremony_free(cr);
