@@ -22,7 +22,35 @@
  *
  * base64 is RFC 4648 §4 with padding; decoders refuse non-canonical forms.
  * Every parser is total and bounded (VECHE_NOTE_MAX_BYTES, at most
- * VECHE_NOTE_MAX_SIGS signature lines) and says what is wrong via veche_err.
+ * VECHE_NOTE_MAX_SIGS signature lines) and says what is wrong via veche_err:
+ *
+ *   VECHE_EENCODING  the bytes break the grammar: not UTF-8, a control
+ *                    character other than '\n', no final newline or blank
+ *                    line, a bad signature line or key name, non-canonical
+ *                    base64, a decimal with a sign or leading zero, a hash
+ *                    that is not 32 bytes, a vkey whose ID does not match
+ *   VECHE_ERANGE     a bound is exceeded: more than VECHE_NOTE_MAX_BYTES,
+ *                    more than VECHE_NOTE_MAX_SIGS lines, a number past
+ *                    2^64-1, a name or origin past VECHE_KEYNAME_MAX bytes,
+ *                    a proof past VECHE_MERKLE_MAX_PROOF hashes, a
+ *                    cosignature time past 2^63-1
+ *   VECHE_EVERIFY    a signature does not verify, or no known key signed
+ *   VECHE_EINVALID   the caller's arguments are wrong (NULL, a bad key)
+ *   VECHE_ENOMEM     out of memory
+ *
+ * Key names are non-empty, at most VECHE_KEYNAME_MAX bytes of UTF-8, with no
+ * '+', no Unicode white space and (stricter than signed-note) no control
+ * character (C0, DEL, C1). Note text may not hold ASCII controls below
+ * U+0020 other than '\n' (as in signed-note; DEL is allowed in text).
+ *
+ * Where veche is narrower than the standards, on purpose:
+ *   - checkpoints have exactly three lines: "extension" lines (allowed but
+ *     NOT RECOMMENDED by tlog-checkpoint) are refused, so that a parsed
+ *     checkpoint always formats back to the same bytes;
+ *   - a signature line whose name is longer than VECHE_KEYNAME_MAX is
+ *     refused (VECHE_ERANGE) rather than ignored;
+ *   - a receipt's "extra" line is checked and dropped (tlog-proof: it is
+ *     unauthenticated); receipts veche writes never have one.
  */
 #ifndef VECHE_BOARD_NOTE_H
 #define VECHE_BOARD_NOTE_H
@@ -47,11 +75,18 @@ typedef struct veche_note_key {
     uint8_t  id[4];
 } veche_note_key;
 
-/* Fills key->id from name, type and pub. VECHE_EINVALID for a bad name. */
+/* Fills key->id from name, type and pub. VECHE_EINVALID for a bad name or type. */
 veche_err veche_note_key_init(veche_note_key *key, const char *name, uint8_t type,
                               const uint8_t pub[32]);
-/* "<name>+<hex id>+<base64(type||pub)>"; out must hold VECHE_KEYNAME_MAX + 64 bytes. */
+/*
+ * "<name>+<hex id>+<base64(type||pub)>", NUL-terminated; out should hold
+ * VECHE_KEYNAME_MAX + 64 bytes (if cap is too small, out gets "").
+ */
 void veche_note_key_format(char *out, size_t cap, const veche_note_key *key);
+/*
+ * Parses a verifier key (a C string, no newline): 8 lowercase hex digits, type
+ * 0x01 or 0x04, a 32-byte key, and the ID must match name, type and key.
+ */
 veche_err veche_note_key_parse(veche_note_key *key, const char *text);
 
 typedef struct veche_checkpoint {
@@ -60,18 +95,27 @@ typedef struct veche_checkpoint {
     veche_hash root;
 } veche_checkpoint;
 
-/* Checkpoint text, NUL-terminated, in a malloc'd buffer. */
+/* Checkpoint text, NUL-terminated, in a malloc'd buffer; VECHE_EINVALID for a bad origin. */
 veche_err veche_checkpoint_format(char **text, const veche_checkpoint *cp);
-/* Parses a checkpoint note *text* (not the signatures). */
+/*
+ * Parses a checkpoint note *text* (not the signatures): a non-empty origin of
+ * at most VECHE_KEYNAME_MAX bytes, the size, the root; nothing else.
+ */
 veche_err veche_checkpoint_parse(veche_checkpoint *cp, const char *text, size_t len);
 
 /*
  * Signs `text` as a note: returns text + "\n" + signature line, malloc'd.
- * sk is a libsodium Ed25519 secret key (64 bytes).
+ * sk is a libsodium Ed25519 secret key (64 bytes). The key must be type 0x01
+ * and match sk (else VECHE_EINVALID); text must be valid note text ending in
+ * '\n' (VECHE_EENCODING) and the note must fit VECHE_NOTE_MAX_BYTES.
  */
 veche_err veche_note_sign(char **note, const char *text, const veche_note_key *key,
                           const uint8_t sk[64]);
-/* Adds a cosignature line (type 0x04, timestamp) to an already-signed checkpoint note. */
+/*
+ * Adds a cosignature line (type 0x04, timestamp <= 2^63-1) to an already-signed
+ * checkpoint note. It signs whatever checkpoint it is given: deciding whether
+ * to cosign (log signature, consistency) is the witness's job.
+ */
 veche_err veche_note_cosign(char **out, const char *note, const veche_note_key *witness,
                             const uint8_t sk[64], uint64_t timestamp);
 
@@ -80,7 +124,9 @@ typedef struct veche_note_sig {
     char     name[VECHE_KEYNAME_MAX + 1];
     uint8_t  id[4];
     uint8_t  sig[72];     /* 64 (Ed25519) or 72 (cosignature: be64 time || 64) */
-    size_t   sig_len;
+    size_t   sig_len;     /* 0..72; 0 also when the line's signature is longer than
+                             72 bytes (a type veche does not support): such a line
+                             is ignored if its key is unknown and fails if known */
 } veche_note_sig;
 
 typedef struct veche_note {
@@ -90,6 +136,10 @@ typedef struct veche_note {
     size_t         nsigs;
 } veche_note;
 
+/*
+ * Splits a note at its last blank line and parses the signature lines (at
+ * least one). On failure *note is left empty, so veche_note_free is safe.
+ */
 veche_err veche_note_parse(veche_note *note, const char *data, size_t len);
 void veche_note_free(veche_note *note);
 
@@ -97,7 +147,10 @@ void veche_note_free(veche_note *note);
  * Verifies a note against known keys: every line from a known key must
  * verify (else VECHE_EVERIFY); lines from unknown keys are ignored. *verified
  * gets, per key in keys[], 1 if a valid line from it was found. Returns
- * VECHE_EVERIFY if none of keys[] signed.
+ * VECHE_EVERIFY if none of keys[] signed. A type-0x04 line verifies only
+ * over a text that parses as a checkpoint. VECHE_EINVALID if two different
+ * keys in keys[] share a name and ID, or a key's type is not 0x01/0x04.
+ * verified may be NULL.
  */
 veche_err veche_note_verify(const veche_note *note, const veche_note_key *keys, size_t nkeys,
                             int *verified);
@@ -117,7 +170,16 @@ typedef struct veche_receipt {
     size_t     checkpoint_len;
 } veche_receipt;
 
+/*
+ * The checkpoint must parse as a signed note over a checkpoint (else its
+ * parse error); the whole receipt must fit VECHE_NOTE_MAX_BYTES (VECHE_ERANGE).
+ */
 veche_err veche_receipt_format(char **out, const veche_receipt *r);
+/*
+ * Parses the layout only (the checkpoint part must be one signed note over a
+ * checkpoint); signatures and the inclusion proof are for the caller to check
+ * with veche_note_verify and veche_merkle_verify_inclusion.
+ */
 veche_err veche_receipt_parse(veche_receipt *r, const char *data, size_t len);
 void veche_receipt_free(veche_receipt *r);
 
