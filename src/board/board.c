@@ -301,6 +301,29 @@ veche_err veche_board_consistency(veche_board *b, uint64_t old_size, uint64_t si
     return veche_merkle_consistency_proof(proof, len, old_size, size, read_node, b->store);
 }
 
+/* Appends the stored cosignature lines for size to *note (a malloc'd note). */
+static veche_err with_cosignatures(veche_board *b, uint64_t size, char **note, veche_diag *d)
+{
+    char *lines = NULL, *all;
+    size_t a, l;
+    veche_err e = b->store->ops->get_cosignatures(b->store, size, &lines);
+
+    if (e != VECHE_OK)
+        return store_fail(b, e, "cosignatures", d);
+    a = strlen(*note);
+    l = strlen(lines);
+    if (l > 0) {
+        if ((all = realloc(*note, a + l + 1)) == NULL) {
+            free(lines);
+            return veche_diag_set(d, VECHE_ENOMEM, "out of memory");
+        }
+        memcpy(all + a, lines, l + 1);
+        *note = all;
+    }
+    free(lines);
+    return VECHE_OK;
+}
+
 veche_err veche_board_latest_checkpoint(veche_board *b, char **note, veche_diag *d)
 {
     uint64_t size;
@@ -309,7 +332,11 @@ veche_err veche_board_latest_checkpoint(veche_board *b, char **note, veche_diag 
         return veche_diag_set(d, e, "no checkpoint yet (run veche board checkpoint)");
     if (e != VECHE_OK)
         return store_fail(b, e, "checkpoint", d);
-    return VECHE_OK;
+    if ((e = with_cosignatures(b, size, note, d)) != VECHE_OK) {
+        free(*note);
+        *note = NULL;
+    }
+    return e;
 }
 
 static veche_err sign_checkpoint(veche_board *b, char **note, veche_diag *d)
@@ -339,8 +366,11 @@ veche_err veche_board_checkpoint(veche_board *b, char **note, veche_diag *d)
 
     *note = NULL;
     e = b->store->ops->latest_checkpoint(b->store, &size, note);
-    if (e == VECHE_OK && size == b->size)
-        return VECHE_OK;
+    if (e == VECHE_OK && size == b->size) {
+        free(*note);
+        *note = NULL;
+        return veche_board_latest_checkpoint(b, note, d);
+    }
     free(*note);
     *note = NULL;
     if (e != VECHE_OK && e != VECHE_ENOTFOUND)
@@ -495,13 +525,99 @@ veche_err veche_receipt_check(const char *receipt, size_t len, const veche_note_
 
 /* ---- cosignatures --------------------------------------------------------- */
 
-veche_err veche_board_add_cosignatures(veche_board *b, const char *note,
+/* "— <name> <base64(keyID || signature)>", the signed-note line of sig. */
+static void sig_line(char *out, size_t cap, const veche_note_sig *sig)
+{
+    uint8_t blob[4 + sizeof sig->sig];
+    char b64[sizeof blob * 2];
+    memcpy(blob, sig->id, 4);
+    memcpy(blob + 4, sig->sig, sig->sig_len);
+    sodium_bin2base64(b64, sizeof b64, blob, 4 + sig->sig_len, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, cap, "\xe2\x80\x94 %s %s", sig->name, b64);
+}
+
+/* The index in w[] of the witness that made sig, or -1. */
+static int witness_of(const veche_note_sig *sig, const veche_note_key *w, size_t nw)
+{
+    for (size_t i = 0; i < nw; i++)
+        if (strcmp(sig->name, w[i].name) == 0 && memcmp(sig->id, w[i].id, 4) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The stored checkpoint note for cp's size must have exactly the same text. */
+static veche_err same_checkpoint(veche_board *b, const veche_note *note, uint64_t size,
+                                 veche_diag *d)
+{
+    char *stored = NULL;
+    veche_note sn;
+    veche_err e = b->store->ops->get_checkpoint(b->store, size, &stored);
+    if (e != VECHE_OK)
+        return veche_diag_set(d, VECHE_EINVALID, "the board issued no checkpoint of size %llu",
+                              (unsigned long long)size);
+    e = veche_note_parse(&sn, stored, strlen(stored));
+    free(stored);
+    if (e != VECHE_OK)
+        return veche_diag_set(d, e, "stored checkpoint unreadable");
+    e = sn.text_len == note->text_len && memcmp(sn.text, note->text, sn.text_len) == 0
+            ? VECHE_OK
+            : veche_diag_set(d, VECHE_EVERIFY, "the note is not the checkpoint the board issued");
+    veche_note_free(&sn);
+    return e;
+}
+
+static veche_err store_cosignatures(veche_board *b, const veche_note *note, uint64_t size,
+                                    const veche_note_key *w, size_t nw, veche_diag *d)
+{
+    char line[VECHE_KEYNAME_MAX + 160];
+    size_t stored = 0;
+    veche_err e;
+
+    if ((e = veche_store_begin(b->store)) != VECHE_OK)
+        return store_fail(b, e, "begin", d);
+    for (size_t i = 0; i < note->nsigs && e == VECHE_OK; i++) {
+        if (witness_of(&note->sigs[i], w, nw) < 0)
+            continue;
+        sig_line(line, sizeof line, &note->sigs[i]);
+        e = b->store->ops->put_cosignature(b->store, size, line);
+        stored++;
+    }
+    if (e == VECHE_OK && stored == 0)
+        e = veche_diag_set(d, VECHE_EVERIFY, "no cosignature by the given witnesses");
+    else if (e == VECHE_OK && (e = veche_store_commit(b->store)) != VECHE_OK)
+        store_fail(b, e, "commit", d);
+    else if (e != VECHE_OK && d != NULL && d->msg[0] == 0)
+        store_fail(b, e, "storing a cosignature", d);
+    if (e != VECHE_OK)
+        veche_store_rollback(b->store);
+    return e;
+}
+
+veche_err veche_board_add_cosignatures(veche_board *b, const char *note_text,
                                        const veche_note_key *witnesses, size_t nwitnesses,
                                        veche_diag *d)
 {
-    (void)b;
-    (void)note;
-    (void)witnesses;
-    (void)nwitnesses;
-    return veche_diag_set(d, VECHE_EINVALID, "cosignatures are not stored yet");
+    veche_note note;
+    veche_checkpoint cp;
+    int verified[VECHE_NOTE_MAX_SIGS] = {0};
+    veche_err e;
+
+    if (nwitnesses == 0 || nwitnesses > VECHE_NOTE_MAX_SIGS)
+        return veche_diag_set(d, VECHE_EINVALID, "give 1..%d witness keys", VECHE_NOTE_MAX_SIGS);
+    for (size_t i = 0; i < nwitnesses; i++)
+        if (witnesses[i].type != VECHE_SIGTYPE_COSIGNATURE)
+            return veche_diag_set(d, VECHE_EINVALID, "witness key %s is not a cosigner key (0x04)",
+                                  witnesses[i].name);
+    if ((e = veche_note_parse(&note, note_text, strlen(note_text))) != VECHE_OK)
+        return veche_diag_set(d, e, "not a signed note");
+    if ((e = veche_checkpoint_parse(&cp, note.text, note.text_len)) != VECHE_OK)
+        veche_diag_set(d, e, "not a checkpoint");
+    else if ((e = same_checkpoint(b, &note, cp.size, d)) != VECHE_OK)
+        ;
+    else if ((e = veche_note_verify(&note, witnesses, nwitnesses, verified)) != VECHE_OK)
+        veche_diag_set(d, VECHE_EVERIFY, "a cosignature by a given witness does not verify");
+    else
+        e = store_cosignatures(b, &note, cp.size, witnesses, nwitnesses, d);
+    veche_note_free(&note);
+    return e;
 }

@@ -8,6 +8,7 @@
  *   nodes(level, idx, hash)     complete subtrees of level >= 1; level 0 is
  *                               entries.leaf and is not stored twice
  *   checkpoints(size, note)     signed checkpoints, at most one per tree size
+ *   cosignatures(size, line)    witnesses' cosignature lines for a stored checkpoint
  *   meta(key, value)            settings written once (origin, board key)
  *
  * Invariants. The schema enforces them itself (CHECKs and triggers), so that
@@ -66,6 +67,10 @@ static const char schema_sql[] =
     "CREATE TABLE checkpoints("
     "  size INTEGER PRIMARY KEY CHECK(size >= 0),"
     "  note TEXT NOT NULL CHECK(typeof(note) = 'text'));"
+    "CREATE TABLE cosignatures("
+    "  size INTEGER NOT NULL,"
+    "  line TEXT NOT NULL CHECK(typeof(line) = 'text'),"
+    "  PRIMARY KEY(size, line)) WITHOUT ROWID;"
     "CREATE TABLE meta("
     "  key   TEXT PRIMARY KEY NOT NULL CHECK(typeof(key) = 'text'),"
     "  value TEXT NOT NULL CHECK(typeof(value) = 'text'));"
@@ -103,6 +108,14 @@ static const char schema_sql[] =
     "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
     "  BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only: no delete'); END;"
 
+    "CREATE TRIGGER cosignatures_of_checkpoint BEFORE INSERT ON cosignatures"
+    "  WHEN NOT EXISTS (SELECT 1 FROM checkpoints WHERE size = NEW.size)"
+    "  BEGIN SELECT RAISE(ABORT, 'cosignatures: no checkpoint of this size'); END;"
+    "CREATE TRIGGER cosignatures_no_update BEFORE UPDATE ON cosignatures"
+    "  BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only: no update'); END;"
+    "CREATE TRIGGER cosignatures_no_delete BEFORE DELETE ON cosignatures"
+    "  BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only: no delete'); END;"
+
     "CREATE TRIGGER meta_once BEFORE INSERT ON meta"
     "  WHEN EXISTS (SELECT 1 FROM meta WHERE key = NEW.key)"
     "  BEGIN SELECT RAISE(ABORT, 'meta: this key is already set'); END;"
@@ -117,8 +130,9 @@ static const char triggers_present_sql[] =
     "'entries_in_order', 'entries_no_update', 'entries_no_delete',"
     "'nodes_once', 'nodes_complete', 'nodes_no_update', 'nodes_no_delete',"
     "'checkpoints_once', 'checkpoints_within_log', 'checkpoints_no_update',"
-    "'checkpoints_no_delete', 'meta_once', 'meta_no_update', 'meta_no_delete')";
-#define TRIGGER_COUNT 14
+    "'checkpoints_no_delete', 'cosignatures_of_checkpoint', 'cosignatures_no_update',"
+    "'cosignatures_no_delete', 'meta_once', 'meta_no_update', 'meta_no_delete')";
+#define TRIGGER_COUNT 17
 
 /* The cached statements, prepared at open in this order. */
 enum {
@@ -126,6 +140,7 @@ enum {
     S_PUT_ENTRY, S_GET_ENTRY, S_RANGE,
     S_PUT_NODE, S_GET_NODE,
     S_PUT_CKPT, S_LATEST_CKPT, S_GET_CKPT,
+    S_PUT_COSIG, S_GET_COSIGS,
     S_SET_META, S_GET_META,
     S_COUNT
 };
@@ -144,6 +159,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PUT_CKPT]    = "INSERT INTO checkpoints(size, note) VALUES(?1, ?2)",
     [S_LATEST_CKPT] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
     [S_GET_CKPT]    = "SELECT note FROM checkpoints WHERE size = ?1",
+    /* the same line again is a no-op: a witness may answer twice */
+    [S_PUT_COSIG]   = "INSERT OR IGNORE INTO cosignatures(size, line) VALUES(?1, ?2)",
+    [S_GET_COSIGS]  = "SELECT line FROM cosignatures WHERE size = ?1 ORDER BY line",
     [S_SET_META]    = "INSERT INTO meta(key, value) VALUES(?1, ?2)",
     [S_GET_META]    = "SELECT value FROM meta WHERE key = ?1",
 };
@@ -548,6 +566,63 @@ static veche_err sq_latest_checkpoint(veche_store *s, uint64_t *size, char **not
     return e;
 }
 
+/* ---- cosignatures ------------------------------------------------------ */
+
+static veche_err sq_put_cosignature(veche_store *s, uint64_t size, const char *line)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, S_PUT_COSIG);
+    veche_err e;
+    if (line == NULL || !fits_i64(size))
+        return fail(q, VECHE_EINVALID, "put_cosignature: no line, or size out of range");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 2, line, -1, SQLITE_STATIC);
+    e = step_done(q, st);
+    sqlite3_clear_bindings(st);
+    return e;
+}
+
+/* Every stored line for size, each followed by '\n', in one malloc'd string. */
+static veche_err sq_get_cosignatures(veche_store *s, uint64_t size, char **lines)
+{
+    sq_store *q = sq(s);
+    sqlite3_stmt *st = stmt(q, S_GET_COSIGS);
+    size_t n = 0, cap = 256;
+    char *buf = malloc(cap);
+    int rc;
+
+    *lines = NULL;
+    if (buf == NULL)
+        return fail(q, VECHE_ENOMEM, "out of memory");
+    buf[0] = 0;
+    sqlite3_bind_int64(st, 1, fits_i64(size) ? (sqlite3_int64)size : -1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        size_t l = line ? strlen(line) : 0;
+        if (n + l + 2 > cap) {
+            char *bigger = realloc(buf, 2 * (n + l + 2));
+            if (bigger == NULL) {
+                free(buf);
+                sqlite3_reset(st);
+                return fail(q, VECHE_ENOMEM, "out of memory");
+            }
+            buf = bigger;
+            cap = 2 * (n + l + 2);
+        }
+        memcpy(buf + n, line, l);
+        n += l;
+        buf[n++] = '\n';
+        buf[n] = 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(buf);
+        return fail_sqlite(q, rc);
+    }
+    *lines = buf;
+    return VECHE_OK;
+}
+
 /* ---- meta ------------------------------------------------------------- */
 
 static veche_err sq_get_meta(veche_store *s, const char *key, char **value)
@@ -625,6 +700,8 @@ static const veche_store_ops sqlite_ops = {
     .put_checkpoint = sq_put_checkpoint,
     .latest_checkpoint = sq_latest_checkpoint,
     .get_checkpoint = sq_get_checkpoint,
+    .put_cosignature = sq_put_cosignature,
+    .get_cosignatures = sq_get_cosignatures,
     .set_meta = sq_set_meta,
     .get_meta = sq_get_meta,
     .errmsg = sq_errmsg,

@@ -51,6 +51,11 @@
  *   latest_checkpoint  the one of the highest size; VECHE_ENOTFOUND if none.
  *                   *note is malloc'd (free() it); size or note may be NULL.
  *   get_checkpoint  *note is malloc'd.
+ *   put_cosignature a witness's signature line (without its newline) for the
+ *                   stored checkpoint of that size; the same line again is a
+ *                   no-op. The caller verifies it first.
+ *   get_cosignatures every line stored for size, each ending in '\n', in one
+ *                   malloc'd string ("" if none).
  *   set_meta        a named setting, set once: the same value again is
  *                   accepted, a different one refused (VECHE_EINVALID).
  *   get_meta        *value is malloc'd.
@@ -89,6 +94,8 @@ typedef struct veche_store_ops {
     veche_err (*put_checkpoint)(veche_store *s, uint64_t size, const char *note);
     veche_err (*latest_checkpoint)(veche_store *s, uint64_t *size, char **note);
     veche_err (*get_checkpoint)(veche_store *s, uint64_t size, char **note);
+    veche_err (*put_cosignature)(veche_store *s, uint64_t size, const char *line);
+    veche_err (*get_cosignatures)(veche_store *s, uint64_t size, char **lines);
     veche_err (*set_meta)(veche_store *s, const char *key, const char *value);
     veche_err (*get_meta)(veche_store *s, const char *key, char **value);
     const char *(*errmsg)(veche_store *s);

@@ -384,6 +384,35 @@ static void test_meta_set_once(void **state)
     veche_store_close(s);
 }
 
+/* Cosignature lines belong to a stored checkpoint; repeats are no-ops; append-only. */
+static void test_cosignatures(void **state)
+{
+    tmp_db *t = *state;
+    veche_store *s = open_ok(t->path);
+    char *lines = NULL;
+    sqlite3 *raw;
+
+    append_batch(s, 0, 4);
+    assert_int_equal(s->ops->put_cosignature(s, 4, "\xe2\x80\x94 w1 AAAA"), VECHE_EINVALID);
+    assert_non_null(strstr(veche_store_errmsg(s), "no checkpoint of this size"));
+    assert_int_equal(s->ops->put_checkpoint(s, 4, "cp\n"), VECHE_OK);
+    assert_int_equal(s->ops->put_cosignature(s, 4, "\xe2\x80\x94 w2 BBBB"), VECHE_OK);
+    assert_int_equal(s->ops->put_cosignature(s, 4, "\xe2\x80\x94 w1 AAAA"), VECHE_OK);
+    assert_int_equal(s->ops->put_cosignature(s, 4, "\xe2\x80\x94 w1 AAAA"), VECHE_OK);
+    assert_int_equal(s->ops->get_cosignatures(s, 4, &lines), VECHE_OK);
+    assert_string_equal(lines, "\xe2\x80\x94 w1 AAAA\n\xe2\x80\x94 w2 BBBB\n");
+    free(lines);
+    assert_int_equal(s->ops->get_cosignatures(s, 3, &lines), VECHE_OK);
+    assert_string_equal(lines, "");
+    free(lines);
+    veche_store_close(s);
+    assert_int_equal(sqlite3_open(t->path, &raw), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(raw, "DELETE FROM cosignatures", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(raw, "UPDATE cosignatures SET line = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(raw);
+}
+
 static void test_rollback_leaves_nothing(void **state)
 {
     tmp_db *t = *state;
@@ -658,15 +687,15 @@ static void test_corrupt_store(void **state)
     append_batch(s, 0, 300);
     veche_store_close(s);   /* the last close checkpoints the WAL into the file */
 
-    /* Damage every page but the first (the header and the schema). */
+    /* Open first (the schema is read and checked at open, and may span more
+     * than page 1), then damage every page but the first underneath: the
+     * damage shows when the data is read, as an error with SQLite's reason. */
+    s = open_ok(t->path);
     assert_int_equal(stat(t->path, &st), 0);
     assert_true(st.st_size > 8192);
     memset(junk, 0xA5, sizeof junk);
     for (off_t off = 4096; off < st.st_size; off += sizeof junk)
         write_at(t->path, off, junk, sizeof junk);
-    /* The schema (page 1) is intact, so open succeeds; the damage shows
-     * when the data is read, as an error with SQLite's reason. */
-    s = open_ok(t->path);
     e = s->ops->range(s, 0, 300, walk_cb, &w);
     assert_int_equal(e, VECHE_EINTERNAL);
     assert_non_null(strstr(veche_store_errmsg(s), "malformed"));
@@ -691,6 +720,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_node_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_sql_cannot_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta_set_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cosignatures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints, setup, teardown),
