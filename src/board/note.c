@@ -844,13 +844,22 @@ veche_err veche_receipt_format(char **out, const veche_receipt *r)
         return VECHE_EINVALID;
     if ((e = signed_checkpoint_check(r->checkpoint, r->checkpoint_len)) != VECHE_OK)
         return e;
+    if (r->extra != NULL && r->extra_len > VECHE_RECEIPT_MAX_EXTRA)
+        return VECHE_ERANGE;
     total = RECEIPT_HEADER_LEN + 1 + 6 + 20 + 1 +
             r->proof_len * (b64_len(VECHE_HASH_BYTES) + 1) + 1 + r->checkpoint_len;
+    if (r->extra != NULL)
+        total += 7 + b64_len(r->extra_len);
     buf = malloc(total + 1);
     if (buf == NULL)
         return VECHE_ENOMEM;
     memcpy(buf, RECEIPT_HEADER, RECEIPT_HEADER_LEN);
     pos = RECEIPT_HEADER_LEN;
+    if (r->extra != NULL) {
+        memcpy(buf + pos, "\nextra ", 7);
+        pos += 7;
+        pos += b64_put(buf + pos, r->extra, r->extra_len);
+    }
     memcpy(buf + pos, "\nindex ", 7);
     pos += 7;
     pos += dec_put(buf + pos, r->index);
@@ -863,7 +872,7 @@ veche_err veche_receipt_format(char **out, const veche_receipt *r)
     memcpy(buf + pos, r->checkpoint, r->checkpoint_len);
     pos += r->checkpoint_len;
     buf[pos] = '\0';
-    if (pos > VECHE_NOTE_MAX_BYTES) {
+    if (pos > VECHE_RECEIPT_MAX_BYTES) {
         free(buf);
         return VECHE_ERANGE;
     }
@@ -872,21 +881,28 @@ veche_err veche_receipt_format(char **out, const veche_receipt *r)
 }
 
 /*
- * The optional "extra <base64>" line is checked for canonical base64 and
- * then dropped: tlog-proof says it is unauthenticated and must not be
- * trusted, and veche's receipts never carry one.
+ * The optional "extra <base64>" line, decoded (canonical base64 only) into
+ * r->extra. tlog-proof says it is unauthenticated: veche puts the entry
+ * there, and a checker trusts it only because its leaf hash is proven
+ * included, never on its own.
  */
-static veche_err receipt_extra_skip(const char *b64, size_t len)
+static veche_err receipt_extra_get(veche_receipt *r, const char *b64, size_t len)
 {
-    uint8_t *tmp = malloc(len + 1);
     size_t n;
     veche_err e;
 
-    if (tmp == NULL)
+    if (len > b64_len(VECHE_RECEIPT_MAX_EXTRA))
+        return VECHE_ERANGE;
+    if ((r->extra = malloc(len + 1)) == NULL)
         return VECHE_ENOMEM;
-    e = b64_get(tmp, len + 1, &n, b64, len);
-    free(tmp);
-    return e;
+    e = b64_get(r->extra, len + 1, &n, b64, len);
+    if (e != VECHE_OK) {
+        free(r->extra);
+        r->extra = NULL;
+        return e;
+    }
+    r->extra_len = n;
+    return VECHE_OK;
 }
 
 /* Header, optional extra, index and proof hashes, up to and including the blank line. */
@@ -900,7 +916,7 @@ static veche_err receipt_head_get(veche_receipt *r, cursor *c)
         !line_next(c, &line, &len))
         return VECHE_EENCODING;
     if (len >= 6 && memcmp(line, "extra ", 6) == 0) {
-        if ((e = receipt_extra_skip(line + 6, len - 6)) != VECHE_OK)
+        if ((e = receipt_extra_get(r, line + 6, len - 6)) != VECHE_OK)
             return e;
         if (!line_next(c, &line, &len))
             return VECHE_EENCODING;
@@ -932,7 +948,7 @@ veche_err veche_receipt_parse(veche_receipt *r, const char *data, size_t len)
     memset(r, 0, sizeof *r);
     if (data == NULL)
         return VECHE_EINVALID;
-    if (len > VECHE_NOTE_MAX_BYTES)
+    if (len > VECHE_RECEIPT_MAX_BYTES)
         return VECHE_ERANGE;
     e = receipt_head_get(r, &c);
     /* The rest is the signed checkpoint, verbatim, and nothing else. */
@@ -944,6 +960,7 @@ veche_err veche_receipt_parse(veche_receipt *r, const char *data, size_t len)
     }
     if (e != VECHE_OK) {
         free(r->checkpoint);
+        free(r->extra);
         memset(r, 0, sizeof *r);
         return e;
     }
@@ -958,6 +975,9 @@ void veche_receipt_free(veche_receipt *r)
     if (r == NULL)
         return;
     free(r->checkpoint);
+    free(r->extra);
     r->checkpoint = NULL;
     r->checkpoint_len = 0;
+    r->extra = NULL;
+    r->extra_len = 0;
 }

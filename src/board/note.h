@@ -49,8 +49,11 @@
  *     checkpoint always formats back to the same bytes;
  *   - a signature line whose name is longer than VECHE_KEYNAME_MAX is
  *     refused (VECHE_ERANGE) rather than ignored;
- *   - a receipt's "extra" line is checked and dropped (tlog-proof: it is
- *     unauthenticated); receipts veche writes never have one.
+ *   - a receipt's "extra" line holds, in receipts veche writes, the entry
+ *     itself (so a receipt is self-contained); it is unauthenticated on its
+ *     own and trusted only once its leaf hash is proven included. A receipt
+ *     may be up to VECHE_RECEIPT_MAX_BYTES, its extra data up to
+ *     VECHE_RECEIPT_MAX_EXTRA bytes (an entry's limit).
  */
 #ifndef VECHE_BOARD_NOTE_H
 #define VECHE_BOARD_NOTE_H
@@ -63,6 +66,8 @@
 
 #define VECHE_NOTE_MAX_BYTES  65536
 #define VECHE_NOTE_MAX_SIGS   100
+#define VECHE_RECEIPT_MAX_EXTRA  (1u << 20)
+#define VECHE_RECEIPT_MAX_BYTES  (VECHE_NOTE_MAX_BYTES + 4 * VECHE_RECEIPT_MAX_EXTRA / 3 + 8192)
 #define VECHE_KEYNAME_MAX     128
 #define VECHE_SIGTYPE_ED25519     0x01
 #define VECHE_SIGTYPE_COSIGNATURE 0x04

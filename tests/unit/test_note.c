@@ -697,14 +697,16 @@ static void test_receipt_round_trip(void **state)
     veche_receipt_free(&r);
     assert_true(receipt_ok(rf.receipt, strlen(rf.receipt), &rf));
 
-    /* An "extra" line is checked and dropped. */
+    /* An "extra" line is decoded and kept: it formats back the same. */
     after_header = rf.receipt + strlen("c2sp.org/tlog-proof@v1\n");
     extra = malloc(strlen(rf.receipt) + 32);
     assert_non_null(extra);
     sprintf(extra, "c2sp.org/tlog-proof@v1\nextra AAEC\n%s", after_header);
     assert_int_equal(veche_receipt_parse(&r, extra, strlen(extra)), VECHE_OK);
+    assert_int_equal(r.extra_len, 3);
+    assert_memory_equal(r.extra, "\x00\x01\x02", 3);
     assert_int_equal(veche_receipt_format(&again, &r), VECHE_OK);
-    assert_string_equal(again, rf.receipt);
+    assert_string_equal(again, extra);
     free(again);
     veche_receipt_free(&r);
     sprintf(extra, "c2sp.org/tlog-proof@v1\nextra AAF=\n%s", after_header);
@@ -769,9 +771,9 @@ static void test_receipt_errors(void **state)
     free(hashes);
 
     /* Oversize. */
-    buf = calloc(1, VECHE_NOTE_MAX_BYTES + 1);
+    buf = calloc(1, VECHE_RECEIPT_MAX_BYTES + 1);
     assert_non_null(buf);
-    assert_int_equal(veche_receipt_parse(&r, buf, VECHE_NOTE_MAX_BYTES + 1), VECHE_ERANGE);
+    assert_int_equal(veche_receipt_parse(&r, buf, VECHE_RECEIPT_MAX_BYTES + 1), VECHE_ERANGE);
     free(buf);
     /* Formatting refuses what it could not read back. */
     memset(&r, 0, sizeof r);
