@@ -545,6 +545,14 @@ static int witness_of(const veche_note_sig *sig, const veche_note_key *w, size_t
     return -1;
 }
 
+static int any_set(const int *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i])
+            return 1;
+    return 0;
+}
+
 /* The stored checkpoint note for cp's size must have exactly the same text. */
 static veche_err same_checkpoint(veche_board *b, const veche_note *note, uint64_t size,
                                  veche_diag *d)
@@ -615,7 +623,9 @@ veche_err veche_board_add_cosignatures(veche_board *b, const char *note_text,
     else if ((e = same_checkpoint(b, &note, cp.size, d)) != VECHE_OK)
         ;
     else if ((e = veche_note_verify(&note, witnesses, nwitnesses, verified)) != VECHE_OK)
-        veche_diag_set(d, VECHE_EVERIFY, "a cosignature by a given witness does not verify");
+        veche_diag_set(d, VECHE_EVERIFY, "%s", any_set(verified, nwitnesses)
+                       ? "a cosignature by a given witness does not verify"
+                       : "no cosignature by the given witnesses");
     else
         e = store_cosignatures(b, &note, cp.size, witnesses, nwitnesses, d);
     veche_note_free(&note);
