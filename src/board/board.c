@@ -10,9 +10,11 @@
  */
 #include "board/board.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 struct veche_board {
@@ -219,46 +221,92 @@ static veche_err store_entry(veche_board *b, uint64_t index, const uint8_t *byte
     return VECHE_OK;
 }
 
-static veche_err append_one(veche_board *b, uint64_t index, const uint8_t *bytes, size_t len,
-                            size_t pos, veche_diag *d)
-{
-    veche_entry e;
-    veche_err err;
-    veche_diag why = {{0}};
+/* ---- validating a batch, in parallel --------------------------------------- */
 
-    if ((err = veche_entry_decode(&e, bytes, len, &why)) == VECHE_OK) {
-        err = check_position(b, &e, index, &why);
-        veche_entry_free(&e);
+/*
+ * Validation (canonical form, type rules, an Ed25519 verification) costs
+ * more than storing, and entries are independent: a batch is checked by up
+ * to one thread per core before its transaction starts.
+ */
+typedef struct check_job {
+    const veche_board    *b;
+    const uint8_t *const *entries;
+    const size_t         *lens;
+    size_t                from, to;   /* positions in the batch */
+    veche_err             err;
+    size_t                bad;        /* first failing position */
+    veche_diag            why;
+} check_job;
+
+static void *check_range(void *arg)
+{
+    check_job *j = arg;
+    for (size_t i = j->from; i < j->to; i++) {
+        veche_entry e;
+        j->err = veche_entry_decode(&e, j->entries[i], j->lens[i], &j->why);
+        if (j->err == VECHE_OK) {
+            j->err = check_position(j->b, &e, j->b->size + i, &j->why);
+            veche_entry_free(&e);
+        }
+        if (j->err != VECHE_OK) {
+            j->bad = i;
+            break;
+        }
     }
-    if (err != VECHE_OK)
-        return veche_diag_set(d, err, "entry %zu of the batch: %s", pos + 1, why.msg);
-    if ((err = store_entry(b, index, bytes, len)) != VECHE_OK)
-        return store_fail(b, err, "store", d);
+    return NULL;
+}
+
+enum { MAX_CHECK_THREADS = 8, MIN_PER_THREAD = 32 };
+
+static veche_err check_batch(const veche_board *b, const uint8_t *const *entries,
+                             const size_t *lens, size_t n, veche_diag *d)
+{
+    check_job jobs[MAX_CHECK_THREADS];
+    pthread_t tid[MAX_CHECK_THREADS];
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = cores > 1 ? (size_t)cores : 1, started = 0;
+
+    if (k > MAX_CHECK_THREADS)
+        k = MAX_CHECK_THREADS;
+    if (k > n / MIN_PER_THREAD)
+        k = n / MIN_PER_THREAD > 0 ? n / MIN_PER_THREAD : 1;
+    for (size_t t = 0; t < k; t++) {
+        jobs[t] = (check_job){b, entries, lens, n * t / k, n * (t + 1) / k, VECHE_OK, 0, {{0}}};
+        /* job 0 runs here; a thread that cannot start runs here too */
+        if (t == 0 || pthread_create(&tid[t], NULL, check_range, &jobs[t]) != 0)
+            check_range(&jobs[t]);
+        else
+            started |= (size_t)1 << t;
+    }
+    for (size_t t = 1; t < k; t++)
+        if (started & ((size_t)1 << t))
+            pthread_join(tid[t], NULL);
+    for (size_t t = 0; t < k; t++)   /* the earliest failure, in batch order */
+        if (jobs[t].err != VECHE_OK)
+            return veche_diag_set(d, jobs[t].err, "entry %zu of the batch: %s", jobs[t].bad + 1,
+                                  jobs[t].why.msg);
     return VECHE_OK;
 }
 
 veche_err veche_board_append(veche_board *b, const uint8_t *const *entries, const size_t *lens,
                              size_t n, uint64_t *first, veche_diag *d)
 {
-    veche_err e;
-    size_t i;
+    veche_err e = VECHE_OK;
 
+    if ((e = check_batch(b, entries, lens, n, d)) != VECHE_OK)
+        return e;
     if ((e = veche_store_begin(b->store)) != VECHE_OK)
         return store_fail(b, e, "begin", d);
-    for (i = 0; i < n; i++)
-        if ((e = append_one(b, b->size + i, entries[i], lens[i], i, d)) != VECHE_OK)
-            break;
-    if (e != VECHE_OK) {
-        veche_store_rollback(b->store);
-        return e;
+    for (size_t i = 0; i < n && e == VECHE_OK; i++)
+        e = store_entry(b, b->size + i, entries[i], lens[i]);
+    if (e == VECHE_OK && (e = veche_store_commit(b->store)) == VECHE_OK) {
+        *first = b->size;
+        b->size += n;
+        return VECHE_OK;
     }
-    if ((e = veche_store_commit(b->store)) != VECHE_OK) {
-        veche_store_rollback(b->store);
-        return store_fail(b, e, "commit", d);
-    }
-    *first = b->size;
-    b->size += n;
-    return VECHE_OK;
+    e = store_fail(b, e, "storing the batch", d);
+    veche_store_rollback(b->store);
+    return e;
 }
 
 veche_err veche_board_get(veche_board *b, uint64_t index, uint8_t **entry, size_t *len,

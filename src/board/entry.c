@@ -158,18 +158,46 @@ static veche_err signed_message(uint8_t **msg, size_t *len, const json_t *obj, v
     return VECHE_OK;
 }
 
-static veche_err check_signature(veche_entry *e, veche_diag *d)
+/*
+ * The signed message straight from the canonical bytes: keys are sorted
+ * ("author" < "body" < "sig" < "type" < "v"), so the entry without "sig" is
+ * the same bytes with the member `,"sig":"<88 base64 chars>"` cut out. It is
+ * the last such text in the entry, since only "type" (a tag: no quotes) and
+ * "v" follow it. Saves re-serializing the whole entry on every decode.
+ */
+static veche_err signed_message_from_bytes(uint8_t **msg, size_t *mlen, const uint8_t *bytes,
+                                           size_t len, veche_diag *d)
 {
-    uint8_t *msg;
-    size_t len;
+    static const char member[] = ",\"sig\":\"";
+    const size_t mlen_member = sizeof member - 1, cut = mlen_member + 88 + 1;
+    size_t plen = strlen(VECHE_ENTRY_SIG_PREFIX), at = len;
+
+    while (at-- > 0)
+        if (len - at >= cut && memcmp(bytes + at, member, mlen_member) == 0)
+            break;
+    if (at == (size_t)-1 || bytes[at + cut - 1] != '"')
+        return veche_diag_set(d, VECHE_EENCODING, "entry.sig: not found where expected");
+    if ((*msg = malloc(plen + len - cut)) == NULL)
+        return veche_diag_set(d, VECHE_ENOMEM, "out of memory");
+    memcpy(*msg, VECHE_ENTRY_SIG_PREFIX, plen);
+    memcpy(*msg + plen, bytes, at);
+    memcpy(*msg + plen + at, bytes + at + cut, len - at - cut);
+    *mlen = plen + len - cut;
+    return VECHE_OK;
+}
+
+static veche_err check_signature(veche_entry *e, const uint8_t *bytes, size_t len, veche_diag *d)
+{
+    uint8_t *msg = NULL;
+    size_t mlen = 0;
     veche_err err;
 
     if ((err = b64_exact(e->author, 32, json_object_get(e->json, "author"), "entry.author", d)) ||
         (err = b64_exact(e->sig, 64, json_object_get(e->json, "sig"), "entry.sig", d)))
         return err;
-    if ((err = signed_message(&msg, &len, e->json, d)) != VECHE_OK)
+    if ((err = signed_message_from_bytes(&msg, &mlen, bytes, len, d)) != VECHE_OK)
         return err;
-    err = crypto_sign_verify_detached(e->sig, msg, len, e->author) == 0 ? VECHE_OK : VECHE_EVERIFY;
+    err = crypto_sign_verify_detached(e->sig, msg, mlen, e->author) == 0 ? VECHE_OK : VECHE_EVERIFY;
     free(msg);
     if (err != VECHE_OK)
         return veche_diag_set(d, err, "entry.sig: signature does not verify for entry.author");
@@ -211,7 +239,7 @@ veche_err veche_entry_decode(veche_entry *e, const uint8_t *bytes, size_t len, v
     }
     if (t->check_body && (err = t->check_body(e->body, d)) != VECHE_OK)
         goto fail;
-    if (e->is_signed && (err = check_signature(e, d)) != VECHE_OK)
+    if (e->is_signed && (err = check_signature(e, bytes, len, d)) != VECHE_OK)
         goto fail;
     return VECHE_OK;
 fail:
@@ -228,8 +256,8 @@ void veche_entry_free(veche_entry *e)
 static veche_err sign_into(json_t *obj, const uint8_t *sk, veche_diag *d)
 {
     char b64[128];
-    uint8_t sig[64], *msg;
-    size_t len;
+    uint8_t sig[64], *msg = NULL;
+    size_t len = 0;
     veche_err e;
 
     /* libsodium's secret key carries the public key in its second half */
