@@ -24,7 +24,12 @@
  *     (key_verify, commitments_verify against the real HASH and KEY or the
  *     HASH against the real COMMITMENTS, share_open by its recipient,
  *     complaint_check, dshare_verify), which must return a documented code
- *     and may accept only the exact message the ceremony itself produced.
+ *     and may accept only what the ceremony itself produced: the same
+ *     HASH or SHARE bytes, the same C_ik in COMMITMENTS; and where proofs
+ *     are carried (KEY, which certifies itself, COMMITMENTS, COMPLAINT,
+ *     DSHARE), proofs that verify for the true statement
+ *     in the context the header specifies (checked here with the plain
+ *     veche_pok_verify / veche_dleq_verify, which fuzz_proofs covers).
  * Lagrange: a set of up to 8 indices (le32) and j: veche_lagrange_at_zero
  * succeeds exactly when the set is distinct, non-zero and holds j, and then
  * the coefficients over the whole set interpolate every polynomial of degree
@@ -220,9 +225,18 @@ static void fuzz_key(const uint8_t *in, const veche_dkg_params *p, int fixed)
         return;
     veche_dkg_key_encode(out, &k);
     CHECK(memcmp(out, in, sizeof out) == 0);
-    if (fixed)
+    if (fixed) {
+        /* A KEY certifies itself (any E with a valid pok is a key): the
+         * reference is its pok checked in the context the header gives,
+         * ctx(E_i, i, NONE), which key_verify must use and bind. */
+        veche_ctx ctx;
+        veche_ctx_init(&ctx, p->fingerprint);
+        memcpy(ctx.party, in + 1, 32);
+        ctx.index[0] = in[0];
+        ctx.index[1] = VECHE_INDEX_NONE;
         check_accept(veche_dkg_key_verify(&k, p),
-                     memcmp(in, fx.key_b[k.i], VECHE_DKG_KEY_BYTES) == 0);
+                     veche_pok_verify(in + 33, in + 1, &ctx) == VECHE_OK);
+    }
 }
 
 static void fuzz_hash(const uint8_t *in, const veche_dkg_params *p, int fixed)
@@ -260,9 +274,21 @@ static void fuzz_commitments(const uint8_t *in, size_t len, const veche_dkg_para
         return;
     CHECK(veche_dkg_commitments_encode(out, len, &c) == VECHE_OK);
     CHECK(memcmp(out, in, len) == 0);
-    if (fixed)
-        check_accept(veche_dkg_commitments_verify(&c, &fx.hash[c.i], &fx.key[c.i], p),
-                     memcmp(in, fx.com_b[c.i], len) == 0);
+    if (fixed) {
+        /* Reference: the dealer's own C_ik (the HASH fixes them), each with
+         * a pok that verifies in the header's context ctx(E_i, i, k). */
+        int genuine = 1;
+        for (uint32_t k = 0; k < c.t; k++) {
+            veche_ctx ctx;
+            veche_ctx_init(&ctx, p->fingerprint);
+            memcpy(ctx.party, fx.key[c.i].E_enc, 32);
+            ctx.index[0] = c.i;
+            ctx.index[1] = k;
+            genuine = genuine && memcmp(c.C_enc[k], fx.com[c.i].C_enc[k], 32) == 0 &&
+                      veche_pok_verify(c.pok[k], c.C_enc[k], &ctx) == VECHE_OK;
+        }
+        check_accept(veche_dkg_commitments_verify(&c, &fx.hash[c.i], &fx.key[c.i], p), genuine);
+    }
 }
 
 static void fuzz_share(const uint8_t *in, const veche_dkg_params *p, int fixed)
@@ -320,10 +346,19 @@ static void fuzz_complaint(const uint8_t *in, const veche_dkg_params *p, int fix
     veche_dkg_complaint_encode(out, &cp);
     CHECK(memcmp(out, in, sizeof out) == 0);
     if (fixed) {
+        /* Reference: the DLEQ proof in the header's context ctx(E_j, j, i)
+         * for X = E_j, H = E_i, Y = S_ij (any valid proof of the true S_ij
+         * counts, not only the ceremony's own bytes). */
         veche_dkg_verdict v;
+        veche_ctx ctx;
+        veche_ctx_init(&ctx, p->fingerprint);
+        memcpy(ctx.party, fx.key[cp.j].E_enc, 32);
+        ctx.index[0] = cp.j;
+        ctx.index[1] = cp.i;
         e = veche_dkg_complaint_check(&v, &cp, &fx.share[cp.i][cp.j], &fx.key[cp.i],
                                       &fx.key[cp.j], &fx.com[cp.i], p);
-        check_accept(e, memcmp(in, fx.complaint_b[cp.j][cp.i], VECHE_DKG_COMPLAINT_BYTES) == 0);
+        check_accept(e, veche_dleq_verify(cp.proof, &fx.key[cp.j].E, &fx.key[cp.i].E, &cp.S,
+                                          &ctx) == VECHE_OK);
         if (e == VECHE_OK)
             CHECK(v == VECHE_DKG_VERDICT_COMPLAINER);   /* every share here is good */
         else
@@ -344,8 +379,16 @@ static void fuzz_dshare(const uint8_t *in, uint32_t n, int fixed)
     veche_dshare_encode(out, &sh);
     CHECK(memcmp(out, in, sizeof out) == 0);
     if (fixed) {
+        /* Reference: the DLEQ proof in the header's context ctx'(K_j, j, item)
+         * with the election fingerprint, for X = K_j, H = a, Y = D_j. */
+        veche_ctx ctx;
+        veche_ctx_init(&ctx, fx.election_fp);
+        veche_point_encode(ctx.party, &fx.Kj[sh.j]);
+        ctx.index[0] = sh.j;
+        ctx.index[1] = ITEM;
         check_accept(veche_dshare_verify(&sh, &fx.Kj[sh.j], &fx.ct, fx.election_fp, ITEM),
-                     memcmp(in, fx.dshare_b[sh.j], VECHE_DSHARE_BYTES) == 0);
+                     veche_dleq_verify(sh.proof, &fx.Kj[sh.j], &fx.ct.a, &sh.D, &ctx)
+                         == VECHE_OK);
         /* The genuine share for another item does not verify. */
         CHECK(veche_dshare_verify(&sh, &fx.Kj[sh.j], &fx.ct, fx.election_fp, ITEM + 1)
               != VECHE_OK);
