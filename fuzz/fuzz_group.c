@@ -316,14 +316,8 @@ static void check_msm(uint8_t chunks[][32], size_t n)
     }
     CHECK(veche_msm_vartime(&r, s, fixed_P, n) == VECHE_OK);
     CHECK(veche_point_eq(&r, &sum));
-    /*
-     * KNOWN BUG (found by this target, reported in issue 2's work): with
-     * b == 0, veche_point_base_double_vartime (libdecaf 1.0.2's
-     * decaf_255_base_double_scalarmul_non_secret) returns the identity
-     * instead of a·G. Skipped here until group.c handles b == 0 itself;
-     * delete the is_zero condition once it does.
-     */
-    if (n >= 2 && !veche_scalar_is_zero(&s[1])) {
+    /* b == 0 once returned the identity (libdecaf 1.0.2; group.c now avoids it) */
+    if (n >= 2) {
         veche_point G;
         veche_point_generator(&G);
         veche_point_mul(&t, &G, &s[0]);

@@ -250,7 +250,17 @@ void veche_point_mul_base_u64(veche_point *r, uint64_t v)
 void veche_point_base_double_vartime(veche_point *r, const veche_scalar *a, const veche_point *p,
                                      const veche_scalar *b)
 {
-    decaf_255_base_double_scalarmul_non_secret(r->p, a->s, p->p, b->s);
+    /*
+     * libdecaf 1.0.2 returns the identity from its base double
+     * multiplication when the second scalar is zero (found by fuzz_group);
+     * the zero cases take the single multiplications instead.
+     */
+    if (veche_scalar_is_zero(b))
+        veche_point_mul_base(r, a);
+    else if (veche_scalar_is_zero(a))
+        veche_point_mul(r, p, b);
+    else
+        decaf_255_base_double_scalarmul_non_secret(r->p, a->s, p->p, b->s);
 }
 
 void veche_point_from_hash(veche_point *r, const uint8_t in[64])

@@ -227,6 +227,15 @@ static void test_table_and_double_mul(void **state)
         veche_point_add(&r2, &r2, &t);
         assert_true(veche_point_eq(&r1, &r2));
     }
+    /* a zero scalar on either side (libdecaf's base double multiplication
+     * returns the identity for b == 0; group.c must not) */
+    veche_scalar_random(&a, NULL);
+    veche_point_base_double_vartime(&r1, &a, &P, &veche_scalar_zero_c);
+    veche_point_mul_base(&r2, &a);
+    assert_true(veche_point_eq(&r1, &r2));
+    veche_point_base_double_vartime(&r1, &veche_scalar_zero_c, &P, &a);
+    veche_point_mul(&r2, &P, &a);
+    assert_true(veche_point_eq(&r1, &r2));
     veche_table_free(tab);
 }
 
