@@ -94,9 +94,12 @@ static veche_err load_identity(veche_board *b, const veche_key *key, veche_diag 
         return veche_diag_set(d, VECHE_EINVALID, "entry 0 is not board.init");
     }
     err = veche_note_key_parse(&b->key, json_string_value(json_object_get(e.body, "vkey")));
+    if (err == VECHE_OK && !veche_entry_is_genesis_of(&e, &b->key))
+        err = VECHE_EINVALID;
     veche_entry_free(&e);
     if (err != VECHE_OK)
-        return veche_diag_set(d, err, "entry 0: body.vkey is not a verifier key");
+        return veche_diag_set(d, err, "entry 0 does not identify the board: its vkey, origin "
+                              "and signature must name one log key");
     if (key != NULL && memcmp(key->pk, b->key.pub, 32) != 0)
         return veche_diag_set(d, VECHE_EINVALID, "the key given is not this board's key");
     return VECHE_OK;
@@ -189,12 +192,9 @@ static veche_err check_position(const veche_board *b, const veche_entry *e, uint
         return veche_diag_set(d, VECHE_EINVALID, "entry 0 must be board.init");
     if (index > 0 && is_init)
         return veche_diag_set(d, VECHE_EINVALID, "board.init may only be entry 0");
-    if (is_init) {
-        const char *origin = json_string_value(json_object_get(e->body, "origin"));
-        if (memcmp(e->author, b->key.pub, 32) != 0 || strcmp(origin, b->key.name) != 0)
-            return veche_diag_set(d, VECHE_EINVALID,
-                                  "board.init must be signed by the board key and name its origin");
-    }
+    if (is_init && !veche_entry_is_genesis_of(e, &b->key))
+        return veche_diag_set(d, VECHE_EINVALID, "board.init must be signed by the board key "
+                              "and name exactly its origin and verifier key");
     return VECHE_OK;
 }
 
@@ -622,23 +622,49 @@ static veche_err same_checkpoint(veche_board *b, const veche_note *note, uint64_
     return e;
 }
 
+static int has_signer(const veche_note *n, const veche_note_sig *sig)
+{
+    for (size_t i = 0; i < n->nsigs; i++)
+        if (strcmp(n->sigs[i].name, sig->name) == 0 && memcmp(n->sigs[i].id, sig->id, 4) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Stores the given witnesses' lines that the board does not hold yet: one
+ * cosignature per witness per checkpoint (a witness asked again signs a new
+ * time; keeping every answer would grow receipts without bound).
+ */
 static veche_err store_cosignatures(veche_board *b, const veche_note *note, uint64_t size,
                                     const veche_note_key *w, size_t nw, veche_diag *d)
 {
-    char line[VECHE_KEYNAME_MAX + 160];
-    size_t stored = 0;
+    char line[VECHE_KEYNAME_MAX + 160], *held = NULL;
+    veche_note have;
+    size_t found = 0;
     veche_err e;
 
-    if ((e = veche_store_begin(b->store)) != VECHE_OK)
+    if ((e = b->store->ops->get_checkpoint(b->store, size, &held)) != VECHE_OK ||
+        (e = with_cosignatures(b, size, &held, d)) != VECHE_OK ||
+        (e = veche_note_parse(&have, held, strlen(held))) != VECHE_OK) {
+        free(held);
+        return store_fail(b, e, "stored checkpoint", d);
+    }
+    free(held);
+    if ((e = veche_store_begin(b->store)) != VECHE_OK) {
+        veche_note_free(&have);
         return store_fail(b, e, "begin", d);
+    }
     for (size_t i = 0; i < note->nsigs && e == VECHE_OK; i++) {
         if (witness_of(&note->sigs[i], w, nw) < 0)
             continue;
+        found++;
+        if (has_signer(&have, &note->sigs[i]))
+            continue;
         sig_line(line, sizeof line, &note->sigs[i]);
         e = b->store->ops->put_cosignature(b->store, size, line);
-        stored++;
     }
-    if (e == VECHE_OK && stored == 0)
+    veche_note_free(&have);
+    if (e == VECHE_OK && found == 0)
         e = veche_diag_set(d, VECHE_EVERIFY, "no cosignature by the given witnesses");
     else if (e == VECHE_OK && (e = veche_store_commit(b->store)) != VECHE_OK)
         store_fail(b, e, "commit", d);

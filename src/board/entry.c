@@ -2,6 +2,7 @@
  * entry.c — decoding, validating and building record entries (see entry.h).
  */
 #include "board/entry.h"
+#include "board/note.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -290,4 +291,20 @@ veche_err veche_entry_build(char **out, size_t *len, const char *type, json_t *b
         e = veche_canon_dump(out, len, obj, d);
     json_decref(obj);
     return e;
+}
+
+int veche_entry_is_genesis_of(const veche_entry *e, const veche_note_key *key)
+{
+    const char *origin, *vkey;
+    veche_note_key named;
+
+    if (e->json == NULL || strcmp(e->type, "board.init") != 0 || !e->is_signed)
+        return 0;
+    origin = json_string_value(json_object_get(e->body, "origin"));
+    vkey = json_string_value(json_object_get(e->body, "vkey"));
+    if (origin == NULL || vkey == NULL || veche_note_key_parse(&named, vkey) != VECHE_OK)
+        return 0;
+    return key->type == VECHE_SIGTYPE_ED25519 && named.type == VECHE_SIGTYPE_ED25519 &&
+           memcmp(e->author, key->pub, 32) == 0 && memcmp(named.pub, key->pub, 32) == 0 &&
+           strcmp(origin, key->name) == 0 && strcmp(named.name, key->name) == 0;
 }

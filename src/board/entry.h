@@ -11,8 +11,9 @@
  *   "veche-v1/entry\n" || canonical JSON of the entry without "sig"
  * (so it covers the type, the body and the author's key).
  *
- * Limits: an entry is at most VECHE_ENTRY_MAX_BYTES bytes (1 MiB); bodies
- * nest at most VECHE_CANON_MAX_DEPTH levels.
+ * Limits: an entry is at most VECHE_ENTRY_MAX_BYTES bytes (1 MiB); the
+ * entry nests at most VECHE_CANON_MAX_DEPTH levels (so a body at most one
+ * fewer).
  *
  * Types: each known type says whether it must be signed and checks its body
  * (veche_entry_type_find). Unknown types are refused, so nothing enters the
@@ -61,6 +62,14 @@ typedef struct veche_entry {
  */
 veche_err veche_entry_decode(veche_entry *e, const uint8_t *bytes, size_t len, veche_diag *d);
 void veche_entry_free(veche_entry *e);
+
+/*
+ * 1 iff e is a board.init that identifies the board with log key `key`: it
+ * is signed by key, its origin is key's name, and its vkey is exactly key
+ * (type 0x01, same name and public key).
+ */
+struct veche_note_key;
+int veche_entry_is_genesis_of(const veche_entry *e, const struct veche_note_key *key);
 
 /*
  * Builds the canonical bytes of an entry from a type and body (borrowed),

@@ -147,10 +147,7 @@ static veche_err verify_entry(void *arg, uint64_t index, const uint8_t *bytes, s
     if ((err = veche_entry_decode(&e, bytes, len, &st->why)) != VECHE_OK)
         return err;
     if (index == 0) {
-        const char *origin = json_string_value(json_object_get(e.body, "origin"));
-        st->genesis_ok = strcmp(e.type, "board.init") == 0 &&
-                         memcmp(e.author, st->key.pub, 32) == 0 &&
-                         strcmp(origin ? origin : "", st->key.name) == 0;
+        st->genesis_ok = veche_entry_is_genesis_of(&e, &st->key);
     } else if (strcmp(e.type, "board.init") == 0) {
         veche_entry_free(&e);
         return veche_diag_set(&st->why, VECHE_EINVALID, "board.init may only be entry 0");
@@ -211,10 +208,12 @@ static int verify_key(const char *dir, const veche_note_key *expected, verify_st
 
     while (text != NULL && len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
         text[--len] = 0;
-    ok = text != NULL && veche_note_key_parse(&st->key, text) == VECHE_OK;
+    ok = text != NULL && veche_note_key_parse(&st->key, text) == VECHE_OK &&
+         st->key.type == VECHE_SIGTYPE_ED25519;
     free(text);
     if (!ok)
-        return check(report, arg, 1, "board key", 0, "board.vkey: missing or not a verifier key");
+        return check(report, arg, 1, "board key", 0,
+                     "board.vkey: missing, or not an Ed25519 (0x01) verifier key");
     if (expected != NULL && (memcmp(expected->pub, st->key.pub, 32) != 0 ||
                              strcmp(expected->name, st->key.name) != 0))
         return check(report, arg, 1, "board key", 0, "board.vkey is not the expected key");
@@ -250,7 +249,7 @@ veche_err veche_export_verify(const char *dir, const veche_note_key *expected_ke
     check(report, arg, 3, "entries", 1, detail);
     if (!check(report, arg, 4, "genesis", st->genesis_ok,
                st->genesis_ok ? "entry 0 is board.init by the board key"
-                              : "entry 0 is not board.init by the board key for its origin"))
+                              : "entry 0 is not board.init naming and signed by the board key"))
         goto done;
     if (!check(report, arg, 5, "tree", st->tree.size >= cp.size &&
                memcmp(st->root_at_limit, cp.root, 32) == 0,
@@ -334,7 +333,7 @@ veche_err veche_board_import(veche_board **out, const char *db_path, const char 
     if ((e = veche_export_verify(dir, NULL, NULL, 0, 0, first_failure, d)) != VECHE_OK)
         return e;
     vkey = read_small(dir, "board.vkey", 1024, &len);
-    while (vkey != NULL && len > 0 && vkey[len - 1] == '\n')
+    while (vkey != NULL && len > 0 && (vkey[len - 1] == '\n' || vkey[len - 1] == '\r'))
         vkey[--len] = 0;
     e = vkey && veche_note_key_parse(&key, vkey) == VECHE_OK ? VECHE_OK : VECHE_EINVALID;
     free(vkey);

@@ -901,6 +901,11 @@ static veche_err receipt_extra_get(veche_receipt *r, const char *b64, size_t len
         r->extra = NULL;
         return e;
     }
+    if (n > VECHE_RECEIPT_MAX_EXTRA) {
+        free(r->extra);
+        r->extra = NULL;
+        return VECHE_ERANGE;
+    }
     r->extra_len = n;
     return VECHE_OK;
 }

@@ -177,7 +177,7 @@ typedef struct veche_receipt {
 
 /*
  * The checkpoint must parse as a signed note over a checkpoint (else its
- * parse error); the whole receipt must fit VECHE_NOTE_MAX_BYTES (VECHE_ERANGE).
+ * parse error); the whole receipt must fit VECHE_RECEIPT_MAX_BYTES (VECHE_ERANGE).
  */
 veche_err veche_receipt_format(char **out, const veche_receipt *r);
 /*

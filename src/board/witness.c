@@ -56,6 +56,24 @@ static int b64_hash(veche_hash out, const char *s, size_t len)
     return memcmp(again, s, len) == 0 ? 0 : -1;
 }
 
+/* A decimal uint64 without sign or leading zero; -1 on anything else or overflow. */
+static int parse_decimal(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (s[0] == 0 || (s[0] == '0' && s[1] != 0))
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* tlog-witness: a consistency proof has at most 63 hashes. */
+enum { REQUEST_MAX_PROOF = 63 };
+
 static veche_err parse_request(request *r, const char *buf, size_t len, veche_diag *d)
 {
     const char *p = buf, *end = buf + len, *nl;
@@ -67,12 +85,11 @@ static veche_err parse_request(request *r, const char *buf, size_t len, veche_di
         return veche_diag_set(d, VECHE_EENCODING, "request: first line must be \"old <size>\"");
     memcpy(num, p + 4, (size_t)(nl - p - 4));
     num[nl - p - 4] = 0;
-    if (num[0] < '0' || num[0] > '9' || (num[0] == '0' && num[1] != 0) ||
-        sscanf(num, "%llu", (unsigned long long *)&r->old_size) != 1)
+    if (parse_decimal(num, &r->old_size) != 0)
         return veche_diag_set(d, VECHE_EENCODING, "request: bad old size \"%s\"", num);
     for (p = nl + 1; p < end && *p != '\n'; p = nl + 1) {
         nl = memchr(p, '\n', (size_t)(end - p));
-        if (nl == NULL || r->proof_len == VECHE_MERKLE_MAX_PROOF ||
+        if (nl == NULL || r->proof_len == REQUEST_MAX_PROOF ||
             b64_hash(r->proof[r->proof_len], p, (size_t)(nl - p)) != 0)
             return veche_diag_set(d, VECHE_EENCODING, "request: proof line %zu is not a base64 hash",
                                   r->proof_len + 1);
@@ -113,7 +130,30 @@ static veche_err read_state(const char *path, veche_checkpoint *last, veche_diag
     return VECHE_OK;
 }
 
-/* Replaces the state file atomically and durably: temp file, fsync, rename. */
+/* The rename is durable only once the directory holding it is synced. */
+static veche_err sync_dir(const char *path, veche_diag *d)
+{
+    char dir[4096];
+    char *slash;
+    int fd;
+
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        *slash = 0;
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || fsync(fd) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return veche_diag_set(d, VECHE_EINTERNAL, "%s: cannot sync the directory", dir);
+    }
+    close(fd);
+    return VECHE_OK;
+}
+
+/* Replaces the state file atomically and durably: temp file, fsync, rename, sync dir. */
 static veche_err write_state(const char *path, const char *text, veche_diag *d)
 {
     char tmp[4200];
@@ -130,7 +170,7 @@ static veche_err write_state(const char *path, const char *text, veche_diag *d)
     close(fd);
     if (rename(tmp, path) != 0)
         return veche_diag_set(d, VECHE_EINTERNAL, "%s: %s", path, strerror(errno));
-    return VECHE_OK;
+    return sync_dir(path, d);
 }
 
 veche_err veche_witness_state(const char *state_dir, const char *origin,

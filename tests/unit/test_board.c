@@ -300,6 +300,83 @@ static void test_witness_refuses_fork(void **state)
     veche_key_wipe(&w);
 }
 
+/* Entry 0 must name exactly the key that signs it (vkey, origin, author). */
+static void test_genesis_must_name_its_key(void **state)
+{
+    fixture *f = *state;
+    veche_diag d = {{0}};
+    veche_board *m;
+    veche_note_key other;
+    char db[200], vkey[VECHE_KEYNAME_MAX + 80], *entry;
+    size_t len;
+    uint64_t first;
+    json_t *body;
+
+    snprintf(db, sizeof db, "%s/m.db", f->dir);
+    assert_int_equal(veche_board_create_mirror(&m, db, veche_board_key(f->b), &d), VECHE_OK);
+    assert_int_equal(veche_key_note_key(&other, &f->alice, VECHE_SIGTYPE_ED25519), VECHE_OK);
+    veche_note_key_format(vkey, sizeof vkey, &other);   /* signed by the board, naming alice */
+    body = json_pack("{s:s,s:s}", "origin", f->key.name, "vkey", vkey);
+    assert_int_equal(veche_entry_build(&entry, &len, "board.init", body, f->key.sk, &d), VECHE_OK);
+    json_decref(body);
+    const uint8_t *one = (const uint8_t *)entry;
+    assert_int_not_equal(veche_board_append(m, &one, &len, 1, &first, &d), VECHE_OK);
+    assert_non_null(strstr(d.msg, "verifier key"));
+    assert_int_equal(veche_board_size(m), 0);
+    free(entry);
+    veche_board_close(m);
+}
+
+/* A witness asked twice signs two times; the board keeps one line per witness. */
+static void test_one_cosignature_per_witness(void **state)
+{
+    fixture *f = *state;
+    veche_diag d = {{0}};
+    veche_key w;
+    veche_note_key wk;
+    veche_note n;
+    char wdir[200], *note, *req, *c1, *c2, *latest;
+    size_t lines = 0;
+
+    snprintf(wdir, sizeof wdir, "%s/w", f->dir);
+    assert_int_equal(mkdir(wdir, 0700), 0);
+    assert_int_equal(veche_key_generate(&w, "w", &d), VECHE_OK);
+    assert_int_equal(veche_key_note_key(&wk, &w, VECHE_SIGTYPE_COSIGNATURE), VECHE_OK);
+    append_n(f, 3);
+    assert_int_equal(veche_board_checkpoint(f->b, &note, &d), VECHE_OK);
+    assert_int_equal(veche_witness_request_format(&req, 0, NULL, 0, note), VECHE_OK);
+    assert_int_equal(veche_witness_cosign(wdir, &w, veche_board_key(f->b), req, strlen(req), 100, &c1, &d), VECHE_OK);
+    free(req);
+    assert_int_equal(veche_witness_request_format(&req, 4, NULL, 0, note), VECHE_OK);
+    assert_int_equal(veche_witness_cosign(wdir, &w, veche_board_key(f->b), req, strlen(req), 200, &c2, &d), VECHE_OK);
+    assert_int_equal(veche_board_add_cosignatures(f->b, c1, &wk, 1, &d), VECHE_OK);
+    assert_int_equal(veche_board_add_cosignatures(f->b, c2, &wk, 1, &d), VECHE_OK);
+    free(c2);
+    assert_int_equal(veche_board_latest_checkpoint(f->b, &latest, &d), VECHE_OK);
+    assert_int_equal(veche_note_parse(&n, latest, strlen(latest)), VECHE_OK);
+    for (size_t i = 0; i < n.nsigs; i++)
+        lines += strcmp(n.sigs[i].name, "w") == 0;
+    assert_int_equal(lines, 1);
+    veche_note_free(&n);
+    /* a request with 64 proof hashes, or an old size past 2^64-1, is refused */
+    free(req);
+    {
+        veche_hash many[64];
+        memset(many, 7, sizeof many);
+        assert_int_equal(veche_witness_request_format(&req, 4, (const veche_hash *)many, 64, note), VECHE_OK);
+        assert_int_equal(veche_witness_cosign(wdir, &w, veche_board_key(f->b), req, strlen(req), 300,
+                                              &c2 /* untouched */, &d), VECHE_EENCODING);
+        free(req);
+        const char *big = "old 18446744073709551616\n\n";
+        assert_int_equal(veche_witness_cosign(wdir, &w, veche_board_key(f->b), big, strlen(big), 300,
+                                              &req, &d), VECHE_EENCODING);
+    }
+    free(latest);
+    free(c1);
+    free(note);
+    veche_key_wipe(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +385,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_receipts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_verify_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_witness_refuses_fork, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_genesis_must_name_its_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_cosignature_per_witness, setup, teardown),
     };
     if (sodium_init() < 0)
         return 1;
