@@ -67,12 +67,35 @@ static const veche_entry_type known_types[] = {
     {"statement",  1, check_statement},
 };
 
+static const veche_entry_type *registered[VECHE_ENTRY_MAX_TYPES];
+static size_t nregistered;
+
 const veche_entry_type *veche_entry_type_find(const char *name)
 {
     for (size_t i = 0; i < sizeof known_types / sizeof known_types[0]; i++)
         if (strcmp(known_types[i].name, name) == 0)
             return &known_types[i];
+    for (size_t i = 0; i < nregistered; i++)
+        if (strcmp(registered[i]->name, name) == 0)
+            return registered[i];
     return NULL;
+}
+
+static int type_tag_ok(const char *t);
+
+veche_err veche_entry_types_register(const veche_entry_type *types, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const veche_entry_type *known = veche_entry_type_find(types[i].name);
+        if (known == &types[i])
+            continue;   /* registering the same table twice is harmless */
+        if (known != NULL || !type_tag_ok(types[i].name))
+            return VECHE_EINVALID;
+        if (nregistered == VECHE_ENTRY_MAX_TYPES)
+            return VECHE_ERANGE;
+        registered[nregistered++] = &types[i];
+    }
+    return VECHE_OK;
 }
 
 /* ---- decoding ---------------------------------------------------------- */

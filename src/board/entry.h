@@ -45,6 +45,15 @@ typedef struct veche_entry_type {
 
 const veche_entry_type *veche_entry_type_find(const char *name);
 
+/*
+ * Adds types a higher layer defines (the election layer registers its
+ * election.* and trustee.* types). Call before any thread decodes entries;
+ * the array must outlive its use. VECHE_EINVALID for a bad or duplicate name,
+ * VECHE_ERANGE past VECHE_ENTRY_MAX_TYPES registered types.
+ */
+#define VECHE_ENTRY_MAX_TYPES 64
+veche_err veche_entry_types_register(const veche_entry_type *types, size_t n);
+
 /* A decoded, validated entry. `json` owns the strings below. */
 typedef struct veche_entry {
     json_t     *json;

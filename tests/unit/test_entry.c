@@ -182,6 +182,33 @@ static void test_size_limit(void **state)
     free(text);
 }
 
+static veche_err check_demo(const json_t *body, veche_diag *d)
+{
+    return json_object_get(body, "n") ? VECHE_OK
+                                      : veche_diag_set(d, VECHE_EINVALID, "body: missing \"n\"");
+}
+
+/* Higher layers add their types; duplicates and bad names are refused. */
+static void test_register_types(void **state)
+{
+    static const veche_entry_type extra[] = {{"demo.thing", 0, check_demo}};
+    static const veche_entry_type dup[] = {{"statement", 0, NULL}};
+    static const veche_entry_type bad[] = {{"Bad Name", 0, NULL}};
+    char *e;
+    (void)state;
+    e = make("demo.thing", "{\"n\":1}", NULL);
+    expect_refused(e, "unknown type");
+    assert_int_equal(veche_entry_types_register(extra, 1), VECHE_OK);
+    assert_int_equal(veche_entry_types_register(extra, 1), VECHE_OK);
+    assert_int_equal(decode(e, NULL), VECHE_OK);
+    free(e);
+    e = make("demo.thing", "{\"m\":1}", NULL);
+    expect_refused(e, "missing \"n\"");
+    free(e);
+    assert_int_equal(veche_entry_types_register(dup, 1), VECHE_EINVALID);
+    assert_int_equal(veche_entry_types_register(bad, 1), VECHE_EINVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_entries),
         cmocka_unit_test(test_signature_binds_author_and_body),
         cmocka_unit_test(test_size_limit),
+        cmocka_unit_test(test_register_types),
     };
     if (sodium_init() < 0)
         return 1;
