@@ -62,6 +62,9 @@ typedef struct veche_manifest {
 veche_err veche_manifest_parse(veche_manifest *m, json_t *body, veche_diag *d);
 void veche_manifest_free(veche_manifest *m);
 
+/* 1 iff id (len bytes) is an election id: 1..64 of [a-z0-9-]. */
+int veche_election_id_valid(const char *id, size_t len);
+
 /* The trustee number (1..n) whose board key is key, or 0. */
 uint32_t veche_manifest_trustee(const veche_manifest *m, const uint8_t key[32]);
 
