@@ -23,5 +23,9 @@ int veche_cmd_board(int argc, char **argv);
 int veche_cmd_witness(int argc, char **argv);
 /* An author's signing key (src/cli/witness.c). */
 int veche_cmd_keygen(int argc, char **argv);
+/* Cast a ballot, or spoil one for a Benaloh audit (src/cli/vote.c). */
+int veche_cmd_vote(int argc, char **argv);
+/* Check a spoiled ballot's audit document (src/cli/vote.c). */
+int veche_cmd_audit(int argc, char **argv);
 
 #endif

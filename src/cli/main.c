@@ -36,6 +36,8 @@ static const command commands[] = {
     { "witness", veche_cmd_witness,
       "cosign a board's checkpoints, refusing any fork of what was cosigned" },
     { "keygen",  veche_cmd_keygen, "make an author's signing key" },
+    { "vote",    veche_cmd_vote,   "cast a ballot with your credential (or spoil one: --audit)" },
+    { "audit",   veche_cmd_audit,  "check a spoiled ballot: it encrypts what the voter chose" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
     { "help",    cmd_help,    "print this help" },
 };
