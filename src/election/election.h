@@ -72,8 +72,9 @@
  *     100,000 ballots without holding them.
  *
  * Derived, when the record allows:
- *   - the key: the first election.key by the administrator whose "key" is a
- *     canonical non-identity point (has_key, K, key_index);
+ *   - the key: the first election.key by the administrator counts (a later
+ *     one never does); has_key when its "key" is a canonical non-identity
+ *     point (K), key_index is its index either way;
  *   - the credentials: assembled from the credential authority's parts
  *     (veche_credentials_parse) once parts 0..N-1 are each present once.
  *     cred_state says NONE (no part by the authority), INCOMPLETE (some
@@ -124,6 +125,20 @@
 #define VECHE_CEREMONY_TAG       "veche-v1/ceremony"
 #define VECHE_ELECTION_TAG       "veche-v1/election"
 #define VECHE_ELECTION_NO_INDEX  UINT64_MAX
+
+/* ---- base64 in bodies --------------------------------------------------------- */
+
+/*
+ * The record's base64 is canonical RFC 4648 §4 (SPEC §2.1): standard
+ * alphabet, padded, padding bits zero. `what` names the value in messages.
+ */
+/* *n = the decoded length of v, a JSON string of canonical base64. */
+veche_err veche_b64_len(size_t *n, const json_t *v, const char *what, veche_diag *d);
+/* Decodes v, which must be canonical base64 of exactly n bytes, into out. */
+veche_err veche_b64_get(uint8_t *out, size_t n, const json_t *v, const char *what,
+                        veche_diag *d);
+/* A new JSON string holding the canonical base64 of in[0..n); NULL if out of memory. */
+json_t *veche_b64_json(const uint8_t *in, size_t n);
 
 /* ---- hashes ------------------------------------------------------------------ */
 
@@ -189,7 +204,7 @@ typedef struct veche_election {
 
     /* Derived (see the header comment). */
     int                   has_key;
-    uint64_t              key_index;
+    uint64_t              key_index;         /* VECHE_ELECTION_NO_INDEX if none */
     uint8_t               K[32];             /* enc(K), valid and not the identity */
     veche_cred_state      cred_state;
     veche_diag            cred_problem;
