@@ -875,6 +875,46 @@ static void test_audit_tampered(void **state)
     free(entry);
 }
 
+/* The real manifest parser derives what make_contest does, and its
+ * manifest carries ballots like the hand-built one. */
+static void test_parsed_manifest(void **state)
+{
+    static const char text[] =
+        "{\"closes\":2000,\"contests\":["
+        "{\"blank\":false,\"id\":\"ref\",\"max\":1,\"min\":1,\"options\":[\"yes\",\"no\"],\"question\":\"?\"},"
+        "{\"blank\":true,\"id\":\"ref-blank\",\"max\":1,\"min\":1,\"options\":[\"yes\",\"no\"],\"question\":\"?\"},"
+        "{\"blank\":false,\"id\":\"seats\",\"max\":2,\"min\":0,"
+        "\"options\":[\"Ana\",\"Boris\",\"Chen\",\"Dana\",\"Emil\"],\"question\":\"?\"},"
+        "{\"blank\":false,\"id\":\"pick2\",\"max\":2,\"min\":2,"
+        "\"options\":[\"north\",\"south\",\"east\"],\"question\":\"?\"}],"
+        "\"credential_authority\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+        "\"election\":\"combined\",\"opens\":1000,\"organisation\":\"test\",\"threshold\":1,"
+        "\"title\":\"test\",\"trustees\":[{\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+        "\"name\":\"t1\"}]}";
+    veche_manifest parsed, hand = combined();
+    veche_choices ch;
+    json_t *body;
+    veche_diag d = {{0}};
+    (void)state;
+    assert_int_equal(veche_canon_parse(&body, text, strlen(text), &d), VECHE_OK);
+    if (veche_manifest_parse(&parsed, body, &d) != VECHE_OK)
+        fail_msg("manifest: %s", d.msg);
+    assert_int_equal(parsed.ncontests, hand.ncontests);
+    for (size_t c = 0; c < hand.ncontests; c++) {
+        const veche_contest *a = &parsed.contests[c], *b = &hand.contests[c];
+        assert_int_equal(a->nsel, b->nsel);
+        assert_int_equal(a->nexplicit, b->nexplicit);
+        assert_int_equal(a->sum_lo, b->sum_lo);
+        assert_int_equal(a->sum_hi, b->sum_hi);
+        assert_int_equal(a->sum_proof, b->sum_proof);
+    }
+    assert_int_equal(veche_choices_parse(&ch, "ref:no;ref-blank:yes;seats:Dana;pick2:south,east",
+                                         &parsed, &d), VECHE_OK);
+    round_trip(&parsed, &ch);
+    veche_manifest_free(&parsed);
+    json_decref(body);
+}
+
 /* ---- the choices syntax --------------------------------------------------- */
 
 static void choices_ok(const veche_manifest *m, const char *text, const veche_choices *want)
@@ -949,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_shape_messages),
         cmocka_unit_test(test_audit_round_trip),
         cmocka_unit_test(test_audit_tampered),
+        cmocka_unit_test(test_parsed_manifest),
         cmocka_unit_test(test_choices_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
