@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "crypto/group.h"
 #include "crypto/transcript.h"
+#include "election/election.h"
 #include "version.h"
 
 #define EXIT_USAGE 2
@@ -36,6 +37,10 @@ static const command commands[] = {
     { "witness", veche_cmd_witness,
       "cosign a board's checkpoints, refusing any fork of what was cosigned" },
     { "keygen",  veche_cmd_keygen, "make an author's signing key" },
+    { "election", veche_cmd_election,
+      "an election: create, open, close, show (the administrator's steps)" },
+    { "credentials", veche_cmd_credentials,
+      "generate the voters' secret codes and publish their public credentials" },
     { "vote",    veche_cmd_vote,   "cast a ballot with your credential (or spoil one: --audit)" },
     { "audit",   veche_cmd_audit,  "check a spoiled ballot: it encrypts what the voter chose" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
@@ -52,7 +57,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n", VECHE_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].help);
     fprintf(out, "\nRun `veche <command> --help` for a command's options.\n");
 }
 
@@ -90,6 +95,12 @@ int main(int argc, char **argv)
     veche_err e = veche_crypto_init();
     if (e != VECHE_OK) {
         fprintf(stderr, "veche: cannot initialise the crypto library: %s\n",
+                veche_strerror(e));
+        return 1;
+    }
+    /* The board refuses unknown types: the election layer's must be known first. */
+    if ((e = veche_election_register_types()) != VECHE_OK) {
+        fprintf(stderr, "veche: cannot register the election entry types: %s\n",
                 veche_strerror(e));
         return 1;
     }
