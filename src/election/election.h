@@ -48,6 +48,9 @@
  *   election.result       trustees [1..64 strictly increasing, 1..64 of
  *                         them], counts: 1..32 arrays of 1..65 integers >= 0
  *
+ * and for every type, "election" must be an election id (1..64 of
+ * [a-z0-9-]).
+ *
  * ==== The loader ==============================================================
  *
  * veche_election_load scans a board (or an export directory) once, in
@@ -55,9 +58,10 @@
  * signature), and keeps what belongs to one election:
  *
  *   - the first election.manifest with the id; a later one is not used,
- *     and the index of the first such is kept in `second_manifest` (the
- *     design says a second manifest is refused: `veche election create`
- *     refuses it, and a verifier fails check 2 on it);
+ *     and the index of the first such is kept in `second_manifest`
+ *     (`veche election create` refuses a second; one appended anyway is
+ *     ignored and reported, never fatal: ELECTION-DESIGN "Whose entries
+ *     count");
  *   - entries of the election's types with the id that come *before* the
  *     manifest belong to no election: they are only counted (`nstray`,
  *     `first_stray`);
