@@ -27,7 +27,7 @@ int veche_cmd_keygen(int argc, char **argv);
 int veche_cmd_vote(int argc, char **argv);
 /* Check a spoiled ballot's audit document (src/cli/vote.c). */
 int veche_cmd_audit(int argc, char **argv);
-/* The administrator's steps: create, open, close, show (src/cli/election.c). */
+/* The administrator's steps: create, key, open, close, show (src/cli/election.c). */
 int veche_cmd_election(int argc, char **argv);
 /* The credential authority's step: generate (src/cli/election.c). */
 int veche_cmd_credentials(int argc, char **argv);

@@ -1,6 +1,6 @@
 /*
  * election.c — `veche election ...` (the administrator's steps: create,
- * open, close, and show an election's state) and `veche credentials
+ * publish the joint key, open, close, and show an election's state) and `veche credentials
  * generate` (the credential authority's step), from the command line.
  *
  * Thin, as every subcommand: read the files, find the election on the
@@ -30,6 +30,7 @@
 #include "board/board.h"
 #include "cli/commands.h"
 #include "cli/util.h"
+#include "election/ceremony.h"
 #include "election/credentials.h"
 #include "election/election.h"
 
@@ -38,9 +39,16 @@ static const char election_usage[] =
     "  create MANIFEST.json --db PATH --key ADMIN_KEYFILE\n"
     "         validate the manifest and append it, signed by the administrator's key;\n"
     "         prints the election id and the manifest hash\n"
+    "  key    ID --db PATH --key ADMIN_KEYFILE [--without-pending]\n"
+    "         end the trustees' ceremony: publish election.key, the qualified\n"
+    "         trustees and the joint key, as judged from the record. It waits for\n"
+    "         every trustee's reveal unless --without-pending (then those still\n"
+    "         missing are disqualified); run it once the trustees have checked\n"
+    "         their shares (complaints come before it, never after)\n"
     "  open   ID --db PATH --key ADMIN_KEYFILE\n"
-    "         once the joint key and every credentials part are on the record:\n"
-    "         publish the election fingerprint; ballots count from here\n"
+    "         once the joint key (matching the ceremony) and every credentials\n"
+    "         part are on the record: publish the election fingerprint; ballots\n"
+    "         count from here\n"
     "  close  ID --db PATH --key ADMIN_KEYFILE\n"
     "         end the voting; ballots after this do not count\n"
     "  show   ID --db PATH\n"
@@ -62,16 +70,17 @@ static const char credentials_usage[] =
 
 typedef struct opts {
     const char *db, *key, *voters, *election, *out_dir;
+    int without_pending;
     char **args;
     int nargs;
 } opts;
 
-enum { O_DB = 256, O_KEY, O_VOTERS, O_ELECTION, O_OUT_DIR, O_HELP };
+enum { O_DB = 256, O_KEY, O_VOTERS, O_ELECTION, O_OUT_DIR, O_WITHOUT_PENDING, O_HELP };
 
 static const struct option longopts[] = {
     {"db", 1, 0, O_DB}, {"key", 1, 0, O_KEY}, {"voters", 1, 0, O_VOTERS},
-    {"election", 1, 0, O_ELECTION}, {"out-dir", 1, 0, O_OUT_DIR}, {"help", 0, 0, O_HELP},
-    {0, 0, 0, 0},
+    {"election", 1, 0, O_ELECTION}, {"out-dir", 1, 0, O_OUT_DIR},
+    {"without-pending", 0, 0, O_WITHOUT_PENDING}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
 };
 
 /* 0, 1 for --help, -1 for a bad option. */
@@ -88,6 +97,7 @@ static int parse_opts(opts *o, int argc, char **argv)
         case O_VOTERS: o->voters = optarg; break;
         case O_ELECTION: o->election = optarg; break;
         case O_OUT_DIR: o->out_dir = optarg; break;
+        case O_WITHOUT_PENDING: o->without_pending = 1; break;
         case O_HELP: return 1;
         default: return -1;
         }
@@ -222,6 +232,29 @@ done:
     return rc;
 }
 
+/* The ceremony as judged from the record; 0 or an exit status. */
+static int judge(veche_ceremony **c, const veche_election *el, const char *cmd)
+{
+    veche_diag d = {{0}};
+    if (veche_ceremony_evaluate_election(c, el, &d) != VECHE_OK)
+        return cli_fail(cmd, "%s", d.msg);
+    return 0;
+}
+
+/* Trustees not (yet) in Q, as "2 (why), 3 (why)". */
+static void list_unqualified(const veche_ceremony *c, const veche_manifest *m, char *out,
+                             size_t cap)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (uint32_t i = 1; i <= m->ntrustees && o < cap; i++)
+        if (!c->tr[i].qualified) {
+            int n = snprintf(out + o, cap - o, "%s%u (%s)", o ? "; " : "", i,
+                             c->tr[i].why[0] ? c->tr[i].why : "pending");
+            o += n > 0 ? (size_t)n : 0;
+        }
+}
+
 /* ---- election open / close -------------------------------------------------------- */
 
 /* The election and the administrator's key, which must be the manifest's author. */
@@ -241,6 +274,60 @@ static int admin_step(veche_board **b, veche_election **el, veche_key *admin, co
         return cli_fail(cmd, "%s is not the administrator's key (the author of the manifest, "
                         "entry %" PRIu64 ")", o->key, (*el)->manifest_entry.index);
     return 0;
+}
+
+static int cmd_key(const opts *o)
+{
+    const char *cmd = "election key";
+    veche_board *b;
+    veche_election *el;
+    veche_ceremony *c = NULL;
+    veche_key admin;
+    veche_diag d = {{0}};
+    json_t *body = NULL;
+    uint64_t at;
+    char k64[45], others[1024];
+    int rc;
+
+    if ((rc = admin_step(&b, &el, &admin, o, cmd)) != 0)
+        goto done;
+    if (el->key_index != VECHE_ELECTION_NO_INDEX) {
+        rc = cli_fail(cmd, "election \"%s\" already has its election.key (entry %" PRIu64 ")",
+                      el->id, el->key_index);
+        goto done;
+    }
+    if ((rc = judge(&c, el, cmd)) != 0)
+        goto done;
+    list_unqualified(c, &el->manifest, others, sizeof others);
+    if (c->phase == VECHE_PHASE_FAILED || !c->have_K) {
+        rc = cli_fail(cmd, "the ceremony cannot give a key now: %s%s%s", c->why,
+                      others[0] ? "; not qualified: " : "", others);
+        goto done;
+    }
+    if (c->phase != VECHE_PHASE_CHECKS && !o->without_pending) {
+        rc = cli_fail(cmd, "some trustees have not revealed yet (%s): wait, or give "
+                      "--without-pending to disqualify them", others);
+        goto done;
+    }
+    if (veche_ceremony_election_key_body(&body, c, &d) != VECHE_OK) {
+        rc = cli_fail(cmd, "%s", d.msg);
+        goto done;
+    }
+    if ((rc = append_one(b, VECHE_ETYPE_KEY, body, &admin, &at, cmd)) != 0)
+        goto done;
+    b64(k64, c->K_enc);
+    printf("election %s: joint key %s (entry %" PRIu64 "), %zu of %zu trustees qualified, "
+           "%u needed to decrypt\n", el->id, k64, at, c->nqual, el->manifest.ntrustees,
+           el->manifest.threshold);
+    if (others[0])
+        printf("not qualified: %s\n", others);
+done:
+    json_decref(body);
+    veche_ceremony_free(c);
+    veche_election_free(el);
+    veche_board_close(b);
+    veche_key_wipe(&admin);
+    return rc;
 }
 
 /* Why the election cannot open yet, or NULL. */
@@ -271,6 +358,7 @@ static int cmd_open(const opts *o)
     const char *cmd = "election open";
     veche_board *b;
     veche_election *el;
+    veche_ceremony *c = NULL;
     veche_key admin;
     json_t *body = NULL;
     uint64_t at;
@@ -281,6 +369,14 @@ static int cmd_open(const opts *o)
         goto done;
     if (not_ready(el, why, sizeof why) != NULL) {
         rc = cli_fail(cmd, "election \"%s\" cannot open: %s", el->id, why);
+        goto done;
+    }
+    /* An election.key that the ceremony does not give would make every ballot undecryptable. */
+    if ((rc = judge(&c, el, cmd)) != 0)
+        goto done;
+    if (!c->key_ok) {
+        rc = cli_fail(cmd, "election \"%s\" cannot open: the election.key at entry %" PRIu64
+                      " is not the ceremony's: %s", el->id, el->key_index, c->key_why);
         goto done;
     }
     body = json_pack("{s:s, s:o}", "election", el->id, "fingerprint",
@@ -294,6 +390,7 @@ static int cmd_open(const opts *o)
     b64(f64, el->fingerprint);
     printf("election %s open: entry %" PRIu64 "\nfingerprint: %s\n", el->id, at, f64);
 done:
+    veche_ceremony_free(c);
     json_decref(body);
     veche_election_free(el);
     veche_board_close(b);
@@ -448,12 +545,36 @@ static void show_trustees(const veche_election *el)
                count[t][1] ? "yes" : "no", count[t][2] ? "yes" : "no",
                count[t][3] ? "yes" : "no", count[t][4]);
     }
-    printf("ceremony: keys %zu/%zu, commits %zu/%zu, commitments %zu/%zu, shares %zu/%zu, "
+    printf("ceremony steps: keys %zu/%zu, commits %zu/%zu, commitments %zu/%zu, shares %zu/%zu, "
            "complaints %zu", total[0], m->ntrustees, total[1], m->ntrustees, total[2],
            m->ntrustees, total[3], m->ntrustees, total[4]);
     if (others > 0)
         printf("; %zu entries not by a listed trustee", others);
     printf("\n");
+}
+
+/* The ceremony as judged (ceremony.h): what it waits for, Q, and the key. */
+static void show_ceremony(const veche_election *el)
+{
+    veche_ceremony *c = NULL;
+    char unq[1024];
+
+    if (veche_ceremony_evaluate_election(&c, el, NULL) == VECHE_OK) {
+        list_unqualified(c, &el->manifest, unq, sizeof unq);
+        printf("ceremony: %s\n", c->why);
+        if (c->nqual > 0 || unq[0]) {
+            printf("qualified:");
+            for (size_t i = 0; i < c->nqual; i++)
+                printf("%s %u", i ? "," : "", c->qual[i]);
+            printf("%s\n", c->nqual ? "" : " none yet");
+            if (unq[0])
+                printf("not qualified: %s\n", unq);
+        }
+        if (c->key_present && !c->key_ok)
+            printf("WARNING: the election.key at entry %" PRIu64 " is not the ceremony's: %s\n",
+                   c->key_index, c->key_why);
+        veche_ceremony_free(c);
+    }
     if (el->key_index == VECHE_ELECTION_NO_INDEX)
         printf("joint key: not yet on the record\n");
     else if (!el->has_key)
@@ -533,6 +654,7 @@ static int cmd_show(const opts *o)
         (rc = load(&el, b, o->args[0], note_ballot, &k, cmd)) == 0) {
         show_manifest(el);
         show_trustees(el);
+        show_ceremony(el);
         show_credentials(el);
         show_state(el, &k);
     }
@@ -558,6 +680,7 @@ int veche_cmd_election(int argc, char **argv)
     if (veche_election_register_types() != VECHE_OK)
         return cli_fail("election", "cannot register the election entry types");
     if (strcmp(argv[1], "create") == 0) return cmd_create(&o);
+    if (strcmp(argv[1], "key") == 0)    return cmd_key(&o);
     if (strcmp(argv[1], "open") == 0)   return cmd_open(&o);
     if (strcmp(argv[1], "close") == 0)  return cmd_close(&o);
     if (strcmp(argv[1], "show") == 0)   return cmd_show(&o);

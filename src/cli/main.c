@@ -38,7 +38,7 @@ static const command commands[] = {
       "cosign a board's checkpoints, refusing any fork of what was cosigned" },
     { "keygen",  veche_cmd_keygen, "make an author's signing key" },
     { "election", veche_cmd_election,
-      "an election: create, open, close, show (the administrator's steps)" },
+      "an election: create, key, open, close, show (the administrator's steps)" },
     { "credentials", veche_cmd_credentials,
       "generate the voters' secret codes and publish their public credentials" },
     { "vote",    veche_cmd_vote,   "cast a ballot with your credential (or spoil one: --audit)" },

@@ -5,16 +5,15 @@
 #
 # An administrator creates an election from a manifest; the credential
 # authority generates credentials for 50 voters (codes to a 0600 CSV, never
-# to the terminal; public credentials on the record); the administrator
-# opens and closes it; `election show` reports each state. Bad manifests,
-# bad rolls, wrong keys, credentials before the manifest, a second manifest
-# with the same id and steps out of order are refused with a message and
-# leave the record unchanged.
-#
-# The trustees' ceremony is not run here: a stand-in election.key (the
-# generator G, whose secret is 1) lets the election open. That is enough to
-# check the administrator's steps, and to cast one ballot with a generated
-# code (veche vote) to show the codes work end to end.
+# to the terminal; public credentials on the record); three trustees run
+# the key ceremony (veche trustee) and the administrator publishes the
+# joint key, opens and closes the election; a voter casts a ballot with a
+# generated code; `election show` reports each state. Bad manifests, bad
+# rolls, wrong keys, credentials before the manifest, a second manifest
+# with the same id, a joint key that is not the ceremony's, and steps out
+# of order are refused with a message and leave the record unchanged. A
+# second election closes its ceremony without a trustee who never
+# revealed (--without-pending).
 set -uo pipefail
 
 VECHE=${1:?usage: tests/e2e/election_setup.sh path/to/veche}
@@ -138,7 +137,7 @@ v election show branch-7 --db b.db
 expect_ok "show a created election"
 expect_out "... its title" '^election branch-7: Annual election$'
 expect_out "... its trustees" '^trustees: 2 of 3 needed to decrypt$'
-expect_out "... no ceremony yet" '^ceremony: keys 0/3, commits 0/3'
+expect_out "... no ceremony yet" '^ceremony steps: keys 0/3, commits 0/3'
 expect_out "... no credentials yet" '^credentials: none yet$'
 expect_out "... not open" '^state: not open$'
 
@@ -215,9 +214,54 @@ expect_out "... no fingerprint without the key" '^fingerprint: not yet'
 
 v election open branch-7 --db b.db --key admin.key
 expect_fail "open without the joint key is refused" 'joint key is not on the record'
-printf '{"election":"branch-7","qualified":[1,2,3],"key":"4vKuCmq8TnGohKlhxQBRX1jjC2qlgt2NtqZZReCNLXY="}' >key.json
+
+# ---- the trustees' ceremony and the joint key ------------------------------------------------
+
+trustee() {   # STEP I [ELECTION]: trustee I's step, with its state file for ELECTION
+  local e=${3:-branch-7}
+  if [ "$1" = init ]; then v trustee init --state "$e-t$2.state" --election "$e" --db b.db --key "t$2.key"
+  else v trustee "$1" --state "$e-t$2.state" --db b.db --key "t$2.key"; fi
+}
+for i in 1 2 3; do trustee init "$i"; expect_ok "trustee $i publishes its key"; done
+v election key branch-7 --db b.db --key admin.key
+expect_fail "the joint key before the commits is refused" 'the ceremony cannot give a key now: waiting for trustee.commit'
+for i in 1 2 3; do trustee commit "$i"; expect_ok "trustee $i commits"; done
+for i in 1 2; do trustee reveal "$i"; expect_ok "trustee $i reveals"; done
+before=$(size_of)
+v election key branch-7 --db b.db --key admin.key
+expect_fail "the joint key with a reveal missing is refused" 'some trustees have not revealed yet \(3 .*--without-pending'
+v election key branch-7 --db b.db --key other.key
+expect_fail "the joint key by another key is refused" 'other.key is not the administrator'
+unchanged "... and nothing is appended" "$before"
+trustee reveal 3; expect_ok "trustee 3 reveals"
+for i in 1 2 3; do trustee check "$i"; expect_ok "trustee $i checks its shares"; done
+v election show branch-7 --db b.db
+expect_out "show: every reveal is in" '^ceremony steps: keys 3/3, commits 3/3, commitments 3/3, shares 3/3, complaints 0$'
+expect_out "show: all three qualified" '^qualified: 1, 2, 3$'
+v election key branch-7 --db b.db --key admin.key
+expect_ok "the administrator publishes the joint key"
+expect_out "... with the qualified trustees" 'joint key .* \(entry [0-9]+\), 3 of 3 trustees qualified, 2 needed to decrypt'
+v election key branch-7 --db b.db --key admin.key
+expect_fail "the joint key twice is refused" 'already has its election.key'
+v election show branch-7 --db b.db
+expect_out "show: the joint key" '^joint key: [A-Za-z0-9+/]{43}= \(entry [0-9]+\)$'
+
+# A joint key that is not the ceremony's never opens an election.
+printf 'Zed\n' >roll2.csv
+v credentials generate --voters roll2.csv --election second --db b.db --key authority.key --out-dir codes-second
+expect_ok "credentials for a second election"
+printf '{"election":"second","qualified":[1,2,3],"key":"4vKuCmq8TnGohKlhxQBRX1jjC2qlgt2NtqZZReCNLXY="}' >key.json
 v board append --db b.db --author admin.key --type election.key --body key.json
-expect_ok "a stand-in election.key is appended"
+expect_ok "a made-up election.key is appended directly"
+before=$(size_of)
+v election open second --db b.db --key admin.key
+expect_fail "open with a key that is not the ceremony's is refused" 'the election.key at entry [0-9]+ is not the ceremony.s'
+unchanged "... and nothing is appended" "$before"
+v election show second --db b.db
+expect_out "show warns about it" '^WARNING: the election.key at entry [0-9]+ is not the ceremony.s'
+
+# ---- open and close ------------------------------------------------------------------------
+
 before=$(size_of)
 v election open branch-7 --db b.db --key other.key
 expect_fail "open by another key is refused" 'other.key is not the administrator'
@@ -253,6 +297,22 @@ v election close branch-7 --db b.db --key admin.key
 expect_fail "close twice is refused" 'already closed'
 v election show branch-7 --db b.db
 expect_out "show: closed" '^state: closed \(opened at entry [0-9]+, closed at entry [0-9]+\)$'
+
+# ---- a ceremony closed without a trustee who never revealed ----------------------------------
+
+manifest third 2 >m3.json
+v election create m3.json --db b.db --key admin.key
+expect_ok "a third election is created"
+for i in 1 2 3; do trustee init "$i" third; trustee commit "$i" third; done
+for i in 1 2; do trustee reveal "$i" third; trustee check "$i" third; done
+v election key third --db b.db --key admin.key
+expect_fail "trustee 3 has not revealed: the key waits" 'some trustees have not revealed yet'
+v election key third --db b.db --key admin.key --without-pending
+expect_ok "--without-pending publishes the key without trustee 3"
+expect_out "... 2 of 3 qualified" '2 of 3 trustees qualified'
+expect_out "... and says who is not" '^not qualified: 3 '
+v election show third --db b.db
+expect_out "show: 1 and 2 qualified" '^qualified: 1, 2$'
 
 # ---- the record as a whole -------------------------------------------------------------------
 
