@@ -31,5 +31,7 @@ int veche_cmd_audit(int argc, char **argv);
 int veche_cmd_election(int argc, char **argv);
 /* The credential authority's step: generate (src/cli/election.c). */
 int veche_cmd_credentials(int argc, char **argv);
+/* A trustee's key ceremony and decryption steps, and the ceremony's status (src/cli/trustee.c). */
+int veche_cmd_trustee(int argc, char **argv);
 
 #endif

@@ -41,6 +41,8 @@ static const command commands[] = {
       "an election: create, key, open, close, show (the administrator's steps)" },
     { "credentials", veche_cmd_credentials,
       "generate the voters' secret codes and publish their public credentials" },
+    { "trustee", veche_cmd_trustee,
+      "a trustee's key ceremony and decryption steps; the ceremony's status" },
     { "vote",    veche_cmd_vote,   "cast a ballot with your credential (or spoil one: --audit)" },
     { "audit",   veche_cmd_audit,  "check a spoiled ballot: it encrypts what the voter chose" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
