@@ -11,15 +11,21 @@
  * The loader makes one pass over the record. Ballots are by far the most
  * numerous entries, so for them it keeps only the index and hands the
  * bytes to the caller's callback; everything else of the election is kept.
+ * Decoding an entry (canonical JSON, body shape, signature) costs far more
+ * than what the loader then does with it, and entries are independent, so
+ * they are decoded a batch at a time on every core and then taken one by
+ * one in index order.
  */
 #include "election/election.h"
 #include "election/ballot.h"
 #include "board/export.h"
 #include "crypto/threshold.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #define MAX_SELECTIONS (VECHE_MAX_OPTIONS + 1)   /* options + blank */
@@ -471,6 +477,21 @@ static int is_election_type(const char *type)
 
 /* ---- the loader: the scan ------------------------------------------------------------ */
 
+/* One entry of a batch: a copy of its bytes, then its decoded form. */
+typedef struct slot {
+    uint64_t    index;
+    uint8_t    *bytes;
+    size_t      len;
+    veche_entry e;
+    veche_err   err;
+    veche_diag  why;
+} slot;
+
+#define BATCH_ENTRIES  4096
+#define BATCH_BYTES    ((size_t)64 << 20)   /* entries are up to 1 MiB: bound the copies */
+#define MAX_THREADS    16
+#define MIN_PER_THREAD 64
+
 typedef struct load_state {
     veche_election *el;
     veche_ballot_cb cb;
@@ -479,6 +500,8 @@ typedef struct load_state {
     veche_diag      why;
     int             found;          /* the manifest has been seen */
     size_t          ballot_cap;
+    slot           *batch;          /* BATCH_ENTRIES slots */
+    size_t          nbatch, batch_bytes;
 } load_state;
 
 static veche_err take_manifest(load_state *st, veche_entry *e, uint64_t index,
@@ -533,23 +556,93 @@ static veche_err take(load_state *st, veche_entry *e, uint64_t index, const uint
     return VECHE_OK;
 }
 
+/* A decoded entry, in index order: the first that failed to decode stops the load. */
+static veche_err process(load_state *st, slot *sl)
+{
+    const char *id;
+    veche_err err = VECHE_OK;
+
+    if (sl->err != VECHE_OK)
+        return veche_diag_set(st->d, sl->err, "entry %llu: %s", (unsigned long long)sl->index,
+                              sl->why.msg);
+    id = json_string_value(json_object_get(sl->e.body, "election"));
+    if (is_election_type(sl->e.type) && id != NULL && strcmp(id, st->el->id) == 0)
+        err = take(st, &sl->e, sl->index, sl->bytes, sl->len);
+    return err;
+}
+
+typedef struct decode_job {
+    slot  *batch;
+    size_t from, to;
+} decode_job;
+
+static void *decode_range(void *arg)
+{
+    decode_job *j = arg;
+    for (size_t i = j->from; i < j->to; i++)
+        j->batch[i].err = veche_entry_decode(&j->batch[i].e, j->batch[i].bytes, j->batch[i].len,
+                                             &j->batch[i].why);
+    return NULL;
+}
+
+/* Decodes the batch on up to MAX_THREADS cores; a thread that cannot start runs here. */
+static void decode_batch(slot *batch, size_t n)
+{
+    decode_job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = cores > 1 ? (size_t)cores : 1;
+
+    if (k > MAX_THREADS)
+        k = MAX_THREADS;
+    if (k > n / MIN_PER_THREAD)
+        k = n / MIN_PER_THREAD > 0 ? n / MIN_PER_THREAD : 1;
+    for (size_t t = 0; t < k; t++) {
+        jobs[t] = (decode_job){batch, n * t / k, n * (t + 1) / k};
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, decode_range, &jobs[t]) == 0;
+        if (!started[t])
+            decode_range(&jobs[t]);
+    }
+    for (size_t t = 1; t < k; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+}
+
+/* Decodes and takes the batch in index order, then empties it (whatever happened). */
+static veche_err flush(load_state *st)
+{
+    veche_err err = VECHE_OK;
+
+    decode_batch(st->batch, st->nbatch);
+    for (size_t i = 0; i < st->nbatch; i++) {
+        if (err == VECHE_OK)
+            err = process(st, &st->batch[i]);
+        veche_entry_free(&st->batch[i].e);   /* a kept entry's json has moved out */
+        free(st->batch[i].bytes);
+    }
+    st->nbatch = st->batch_bytes = 0;
+    return err;
+}
+
 static veche_err on_entry(void *arg, uint64_t index, const uint8_t *bytes, size_t len,
                           const veche_hash leaf)
 {
     load_state *st = arg;
-    veche_entry e;
-    veche_diag why = {{0}};
-    const char *id;
-    veche_err err;
+    slot *sl = &st->batch[st->nbatch];
 
     (void)leaf;
-    if ((err = veche_entry_decode(&e, bytes, len, &why)) != VECHE_OK)
-        return veche_diag_set(st->d, err, "entry %llu: %s", (unsigned long long)index, why.msg);
-    id = json_string_value(json_object_get(e.body, "election"));
-    if (is_election_type(e.type) && id != NULL && strcmp(id, st->el->id) == 0)
-        err = take(st, &e, index, bytes, len);
-    veche_entry_free(&e);
-    return err;
+    memset(sl, 0, sizeof *sl);
+    if ((sl->bytes = malloc(len ? len : 1)) == NULL)
+        return veche_diag_set(st->d, VECHE_ENOMEM, "out of memory");
+    memcpy(sl->bytes, bytes, len);
+    sl->len = len;
+    sl->index = index;
+    st->nbatch++;
+    st->batch_bytes += len;
+    if (st->nbatch == BATCH_ENTRIES || st->batch_bytes >= BATCH_BYTES)
+        return flush(st);
+    return VECHE_OK;
 }
 
 /* ---- the loader: what the entries say ---------------------------------------------- */
@@ -682,8 +775,11 @@ static veche_err load_begin(veche_election **out, load_state *st, const char *id
     if (id == NULL || !veche_election_id_valid(id, strnlen(id, VECHE_ELECTION_ID_MAX + 1)))
         return veche_diag_set(d, VECHE_EINVALID, "\"%.80s\" is not an election id (1..%d of "
                               "a-z, 0-9 and -)", id ? id : "", VECHE_ELECTION_ID_MAX);
-    if ((el = calloc(1, sizeof *el)) == NULL)
+    if ((el = calloc(1, sizeof *el)) == NULL ||
+        (st->batch = malloc(BATCH_ENTRIES * sizeof *st->batch)) == NULL) {
+        free(el);
         return veche_diag_set(d, VECHE_ENOMEM, "out of memory");
+    }
     strcpy(el->id, id);
     el->second_manifest = el->first_stray = VECHE_ELECTION_NO_INDEX;
     el->key_index = el->cred_last_index = VECHE_ELECTION_NO_INDEX;
@@ -699,6 +795,11 @@ static veche_err load_end(veche_election **out, load_state *st, veche_err scan, 
 {
     veche_election *el = st->el;
 
+    /* the last, partial batch; after a failure, only to free it */
+    veche_err rest = flush(st);
+    if (scan == VECHE_OK)
+        scan = rest;
+    free(st->batch);
     if (scan == VECHE_OK && !st->found)
         scan = veche_diag_set(&st->why, VECHE_ENOTFOUND, "no election \"%s\" on the record",
                               el->id);

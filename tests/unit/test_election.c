@@ -960,6 +960,62 @@ static void test_loader_bad_entry(void **state)
     assert_null(el);
 }
 
+/* More entries than one decoding batch: every ballot is seen once, in index order. */
+typedef struct order {
+    uint64_t last, n;
+    int      bad;
+} order;
+
+static veche_err in_order(void *arg, uint64_t index, const uint8_t *bytes, size_t len,
+                          const veche_entry *e)
+{
+    order *o = arg;
+    (void)bytes;
+    (void)len;
+    (void)e;
+    o->bad |= o->n > 0 && index <= o->last;
+    o->last = index;
+    o->n++;
+    return VECHE_OK;
+}
+
+static void test_loader_batches(void **state)
+{
+    fixture *f = *state;
+    uint8_t tk[1][32];
+    size_t n = test_quick() ? 4200 : 9000;
+    char **entries = calloc(n, sizeof *entries);
+    size_t *lens = calloc(n, sizeof *lens), nballots = 0;
+    veche_election *el = NULL;
+    veche_diag d = {{0}};
+    order o = {0};
+    uint64_t first;
+
+    memcpy(tk[0], f->trustee[0].pk, 32);
+    put(f, "election.manifest", manifest_body(ID, f->authority.pk, tk, 1, 1), &f->admin, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        if (i % 3 == 2)
+            entries[i] = entry(&lens[i], "statement", json_pack("{s:s}", "text", "x"), f->other.sk);
+        else {
+            entries[i] = entry(&lens[i], "election.ballot", ballot_body(ID, (uint8_t)i), NULL);
+            nballots++;
+        }
+    }
+    assert_int_equal(veche_board_append(f->b, (const uint8_t *const *)entries, lens, n, &first, &d),
+                     VECHE_OK);
+    assert_int_equal(veche_election_load(&el, f->b, ID, in_order, &o, &d), VECHE_OK);
+    assert_int_equal(el->nballots, nballots);
+    assert_int_equal(o.n, nballots);
+    assert_false(o.bad);
+    assert_int_equal(el->ballots[0], first);
+    assert_int_equal(el->ballots[nballots - 1], first + n - (n % 3 == 0 ? 2 : 1));
+    veche_election_free(el);
+    for (size_t i = 0; i < n; i++)
+        free(entries[i]);
+    free(entries);
+    free(lens);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -975,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_generate_refused),
         cmocka_unit_test_setup_teardown(test_loader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loader_bad_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loader_batches, setup, teardown),
     };
     if (veche_crypto_init() != VECHE_OK || veche_election_register_types() != VECHE_OK)
         return 1;
