@@ -71,9 +71,12 @@
  *     role the design gives them: the administrator (= the manifest's
  *     author) for election.key/open/close, the credential authority for
  *     credentials;
- *   - ballots: only their indices; `cb`, if given, is called for each with
- *     the entry's bytes and its decoded form, so a verifier can check
- *     100,000 ballots without holding them.
+ *   - ballots: only their indices; `cb`, if given, is called for each
+ *     (valid or not: that is the verifier's to judge) with the entry's
+ *     bytes and its decoded form, so a verifier can check 100,000 ballots
+ *     without holding them. Entries are decoded a batch at a time on every
+ *     core, but cb runs on the calling thread, in index order, while the
+ *     store is being read: it must not load from the same board again.
  *
  * Derived, when the record allows:
  *   - the key: the first election.key by the administrator counts (a later
@@ -82,8 +85,7 @@
  *   - the credentials: assembled from the credential authority's parts
  *     (veche_credentials_parse) once parts 0..N-1 are each present once.
  *     cred_state says NONE (no part by the authority), INCOMPLETE (some
- *     missing), COMPLETE (creds, credentials_hash and cred_last_index set)
- *     or INVALID (cred_problem says why: disagreeing N, a part twice, or a
+ *     missing), COMPLETE (creds and credentials_hash set) or INVALID (cred_problem says why: disagreeing N, a part twice, or a
  *     list that does not parse);
  *   - the fingerprint, when the key and the credentials are both there;
  *   - open_index / close_index: the first election.open / election.close
@@ -214,7 +216,7 @@ typedef struct veche_election {
     veche_diag            cred_problem;
     veche_credential_list creds;             /* COMPLETE only */
     uint64_t              nparts;            /* N, once a part by the authority is seen */
-    uint64_t              cred_last_index;   /* the highest board index among the parts */
+    uint64_t              cred_last_index;   /* the highest index among the authority's parts */
     uint8_t               credentials_hash[32];
     int                   has_fingerprint;
     uint8_t               fingerprint[32];
