@@ -1016,13 +1016,23 @@ static uint32_t small_number(const char *s, uint32_t max)
     return v <= max ? v : 0;
 }
 
+/*
+ * Canonical base64 of 32 bytes. libsodium 1.0.18 decodes any byte >= 0x80 as
+ * a digit, so the text is re-encoded and compared (in constant time: the
+ * bytes may be secret) instead of trusted.
+ */
 static int b64_32(uint8_t out[32], const char *s)
 {
+    char again[B64_32];
     size_t got = 0;
-    return strlen(s) == B64_32 - 1 &&
-                   sodium_base642bin(out, 32, s, strlen(s), NULL, &got, NULL, B64) == 0 && got == 32
-               ? 0
-               : -1;
+    int r = strlen(s) == B64_32 - 1 &&
+            sodium_base642bin(out, 32, s, B64_32 - 1, NULL, &got, NULL, B64) == 0 && got == 32;
+    if (r) {
+        sodium_bin2base64(again, sizeof again, out, 32, B64);
+        r = sodium_memcmp(again, s, B64_32 - 1) == 0;
+        sodium_memzero(again, sizeof again);
+    }
+    return r ? 0 : -1;
 }
 
 /* A secret scalar in base64, canonical; non-zero when nonzero is set. */

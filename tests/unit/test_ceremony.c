@@ -1129,6 +1129,11 @@ static void test_state_parse_refusals(void **state)
         if (strstr(d.msg, cases[k].says) == NULL)
             fail_msg("case %zu: \"%s\" does not say %s", k, d.msg, cases[k].says);
     }
+    /* a byte >= 0x80 in place of a base64 digit (libsodium 1.0.18 would decode it) */
+    memcpy(bad, text, len + 1);
+    bad[strstr(bad, "\ne ") - bad + 3] = (char)0xd3;
+    assert_int_equal(veche_trustee_state_parse(&back, bad, len, &d), VECHE_EENCODING);
+    assert_non_null(strstr(d.msg, "line 6:"));
     /* truncated: no final newline; a line after x; empty */
     assert_int_not_equal(veche_trustee_state_parse(&back, text, len - 1, &d), VECHE_OK);
     memcpy(bad, text, len);
