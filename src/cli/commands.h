@@ -31,6 +31,10 @@ int veche_cmd_audit(int argc, char **argv);
 int veche_cmd_election(int argc, char **argv);
 /* The credential authority's step: generate (src/cli/election.c). */
 int veche_cmd_credentials(int argc, char **argv);
+/* `veche election tally|result`, handed over by veche_cmd_election (src/cli/tally.c). */
+int veche_cmd_election_count(int argc, char **argv);
+/* Check an election record end to end: the numbered checks (src/cli/verify.c). */
+int veche_cmd_verify(int argc, char **argv);
 /* A trustee's key ceremony and decryption steps, and the ceremony's status (src/cli/trustee.c). */
 int veche_cmd_trustee(int argc, char **argv);
 

@@ -52,7 +52,12 @@ static const char election_usage[] =
     "  close  ID --db PATH --key ADMIN_KEYFILE\n"
     "         end the voting; ballots after this do not count\n"
     "  show   ID --db PATH\n"
-    "         the manifest, the trustees' ceremony, credentials, state and ballots\n";
+    "         the manifest, the trustees' ceremony, credentials, state and ballots\n"
+    "  tally  ID --db PATH --key ADMIN_KEYFILE [--threads N]\n"
+    "         after the close: verify every ballot, count the last valid one of each\n"
+    "         credential and publish election.tally (see `veche election tally --help`)\n"
+    "  result ID --db PATH --key ADMIN_KEYFILE\n"
+    "         once t trustees have decrypted the tally: publish election.result\n";
 
 static const char credentials_usage[] =
     "usage: veche credentials generate --voters ROLL.csv --election ID --db PATH\n"
@@ -673,6 +678,8 @@ int veche_cmd_election(int argc, char **argv)
         fputs(election_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? EXIT_USAGE : 0;
     }
+    if (strcmp(argv[1], "tally") == 0 || strcmp(argv[1], "result") == 0)
+        return veche_cmd_election_count(argc - 1, argv + 1);   /* src/cli/tally.c */
     if ((r = parse_opts(&o, argc - 1, argv + 1)) != 0) {
         fputs(election_usage, r > 0 ? stdout : stderr);
         return r > 0 ? 0 : EXIT_USAGE;

@@ -45,6 +45,8 @@ static const command commands[] = {
       "a trustee's key ceremony and decryption steps; the ceremony's status" },
     { "vote",    veche_cmd_vote,   "cast a ballot with your credential (or spoil one: --audit)" },
     { "audit",   veche_cmd_audit,  "check a spoiled ballot: it encrypts what the voter chose" },
+    { "verify",  veche_cmd_verify,
+      "check an election record end to end: the 13 numbered checks" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
     { "help",    cmd_help,    "print this help" },
 };

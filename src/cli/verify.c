@@ -1,0 +1,182 @@
+/*
+ * verify.c — `veche verify RECORD`: the independent check of an election
+ * record, from an export directory alone (`veche board export`).
+ *
+ * Thin: parse the options, call veche_verify (election/verify.h) and print
+ * each numbered check as it is reported, one line each:
+ *
+ *    N. name                   PASS|FAIL|SKIP  detail
+ *
+ * then one summary line per election. The first failure names the entry
+ * (board index) and ends that election's checks. Exit status: 0 when no
+ * check failed (an election still running passes with SKIPs and says it
+ * has no verified result yet), 1 when one did, 2 for a usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/util.h"
+#include "election/verify.h"
+
+#define MAX_WITNESSES 16
+
+static const char verify_usage[] =
+    "usage: veche verify RECORD [--election ID] [--key VKEY] [--witness VKEY]... [--quorum K]\n"
+    "                    [--threads N]\n"
+    "\n"
+    "Checks an election record end to end from an export directory (veche board\n"
+    "export): the board (check 1), then for each election — or only ID — the\n"
+    "manifest, the trustees' key ceremony, the credentials, the fingerprint, every\n"
+    "ballot, which ballots count, the tally, every decryption share and the result\n"
+    "(checks 2-13). Prints each check with PASS, FAIL or SKIP (a step the election\n"
+    "has not reached yet) and stops an election at its first failure, naming the\n"
+    "entry.\n"
+    "  --key VKEY      the board's verifier key you expect (else the export's own)\n"
+    "  --witness VKEY  a witness whose cosignature counts; --quorum K of them needed\n"
+    "  --threads N     threads verifying ballots (default: every core)\n"
+    "A VKEY is name+hexid+base64, or @FILE holding one.\n"
+    "Exit status: 0 no check failed; 1 a check failed; 2 usage.\n";
+
+typedef struct opts {
+    const char        *record, *election;
+    veche_note_key     key, witnesses[MAX_WITNESSES];
+    int                have_key;
+    veche_verify_opts  v;
+} opts;
+
+enum { O_ELECTION = 256, O_KEY, O_WITNESS, O_QUORUM, O_THREADS, O_HELP };
+
+static const struct option longopts[] = {
+    {"election", 1, 0, O_ELECTION}, {"key", 1, 0, O_KEY}, {"witness", 1, 0, O_WITNESS},
+    {"quorum", 1, 0, O_QUORUM}, {"threads", 1, 0, O_THREADS}, {"help", 0, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+
+static int one_opt(opts *o, int c, const char *arg)
+{
+    uint64_t n;
+    switch (c) {
+    case O_ELECTION: o->election = arg; return 0;
+    case O_KEY:
+        o->have_key = cli_parse_vkey(&o->key, arg) == 0;
+        return o->have_key ? 0 : cli_usage("verify", verify_usage, "--key: not a VKEY: %s", arg);
+    case O_WITNESS:
+        if (o->v.nwitnesses == MAX_WITNESSES)
+            return cli_usage("verify", verify_usage, "at most %d witnesses", MAX_WITNESSES);
+        if (cli_parse_vkey(&o->witnesses[o->v.nwitnesses], arg) != 0)
+            return cli_usage("verify", verify_usage, "--witness: not a VKEY: %s", arg);
+        o->v.nwitnesses++;
+        return 0;
+    case O_QUORUM:
+        if (cli_parse_u64(arg, &n) != 0 || n > MAX_WITNESSES)
+            return cli_usage("verify", verify_usage, "--quorum: not a number 0..%d: %s",
+                             MAX_WITNESSES, arg);
+        o->v.quorum = (size_t)n;
+        return 0;
+    case O_THREADS:
+        if (cli_parse_u64(arg, &n) != 0 || n < 1 || n > 256)
+            return cli_usage("verify", verify_usage, "--threads: not a number 1..256: %s", arg);
+        o->v.threads = (unsigned)n;
+        return 0;
+    default:
+        return EXIT_USAGE;
+    }
+}
+
+/* 0 to go on, -1 after --help, else the exit status of a usage error. */
+static int parse(opts *o, int argc, char **argv)
+{
+    int c, rc;
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c == O_HELP) {
+            fputs(verify_usage, stdout);
+            return -1;
+        }
+        if (c == '?')
+            return cli_usage("verify", verify_usage, "unknown option");
+        if ((rc = one_opt(o, c, optarg)) != 0)
+            return rc;
+    }
+    if (argc - optind != 1)
+        return cli_usage("verify", verify_usage, "give one RECORD directory");
+    if (o->v.quorum > o->v.nwitnesses)
+        return cli_usage("verify", verify_usage, "--quorum %zu, but %zu witness(es) given",
+                         o->v.quorum, o->v.nwitnesses);
+    o->record = argv[optind];
+    o->v.board_key = o->have_key ? &o->key : NULL;
+    o->v.witnesses = o->witnesses;
+    return 0;
+}
+
+/* ---- printing ---------------------------------------------------------------------- */
+
+typedef struct printer {
+    char current[VECHE_ELECTION_ID_MAX + 1];
+    int  started, failed_at, skipped;
+    char failed_name[32];
+} printer;
+
+static void summary(const printer *p)
+{
+    if (!p->started)
+        return;
+    if (p->failed_at)
+        printf("election %s: FAILED at check %d (%s)\n", p->current, p->failed_at,
+               p->failed_name);
+    else if (p->skipped)
+        printf("election %s: valid so far; no verified result yet (the skipped steps are "
+               "not on the record)\n", p->current);
+    else
+        printf("election %s: verified: all %d checks pass\n", p->current, VECHE_VERIFY_CHECKS);
+}
+
+static void on_check(void *arg, const char *election, int number, const char *name, int status,
+                     const char *detail)
+{
+    printer *p = arg;
+    static const char *const word[] = {"FAIL", "PASS", "SKIP"};
+
+    if (election != NULL && (!p->started || strcmp(p->current, election) != 0)) {
+        summary(p);
+        snprintf(p->current, sizeof p->current, "%s", election);
+        p->started = 1;
+        p->failed_at = p->skipped = 0;
+        printf("election %s\n", election);
+    }
+    printf("%3d. %-22s %s  %s\n", number, name, word[status], detail);
+    if (status == VECHE_CHECK_FAIL) {
+        p->failed_at = number;
+        snprintf(p->failed_name, sizeof p->failed_name, "%s", name);
+    }
+    p->skipped |= status == VECHE_CHECK_SKIP;
+    fflush(stdout);
+}
+
+int veche_cmd_verify(int argc, char **argv)
+{
+    veche_verify_report rep;
+    printer p;
+    opts o;
+    veche_err e;
+    int rc;
+
+    if ((rc = parse(&o, argc, argv)) != 0)
+        return rc < 0 ? 0 : rc;
+    memset(&p, 0, sizeof p);
+    printf("record %s\n", o.record);
+    e = veche_verify(o.record, o.election, &o.v, on_check, &p, &rep);
+    summary(&p);
+    if (e != VECHE_OK && e != VECHE_EVERIFY)
+        return cli_fail("verify", "%s", veche_strerror(e));
+    if (rep.check == 1)
+        printf("the record itself does not verify: nothing in it can be trusted\n");
+    else if (rep.elections == 0)
+        printf("no election on this record\n");
+    return rep.check ? EXIT_FAIL : 0;
+}
