@@ -29,6 +29,7 @@
 #include "cli/util.h"
 #include "election/ceremony.h"
 #include "election/election.h"
+#include "election/tally.h"
 
 static const char trustee_usage[] =
     "usage: veche trustee <command> [options]\n"
@@ -45,8 +46,9 @@ static const char trustee_usage[] =
     "          dealer whose share is bad, and once every reveal is in compute this\n"
     "          trustee's key share x_i and check it against K_i\n"
     "  decrypt --state FILE --db PATH --key KEYFILE\n"
-    "          once election.tally is on the record: publish this trustee's decryption\n"
-    "          shares of the tally, with their proofs\n"
+    "          once election.tally is on the record: recompute the tally from the\n"
+    "          ballots and, if it is the one published, publish this trustee's\n"
+    "          decryption shares of it, with their proofs\n"
     "  status  --db PATH (--election ID | --state FILE)\n"
     "          the ceremony as judged from the record: each trustee's steps, complaints,\n"
     "          refused entries, the qualified set, the joint key\n"
@@ -459,14 +461,6 @@ done:
 
 /* ---- decrypt --------------------------------------------------------------------------------- */
 
-/* The first election.tally by the administrator, or NULL. */
-static const veche_election_entry *the_tally(const veche_election *el)
-{
-    for (size_t k = 0; k < el->tallies.n; k++)
-        if (el->tallies.v[k].is_signed && memcmp(el->tallies.v[k].author, el->admin, 32) == 0)
-            return &el->tallies.v[k];
-    return NULL;
-}
 
 /* This trustee's decryption already on the record (by its key), or NULL. */
 static const veche_election_entry *my_decryption(const step *s)
@@ -476,6 +470,34 @@ static const veche_election_entry *my_decryption(const step *s)
         if (l->v[k].is_signed && memcmp(l->v[k].author, s->st.author, 32) == 0)
             return &l->v[k];
     return NULL;
+}
+
+/*
+ * Trustees check the record before decrypting: the tally must follow the
+ * close and be exactly the sum of the counted ballots, recomputed here
+ * (tally.h), or decrypting it could reveal what it should not (a "tally"
+ * that is one voter's ballot).
+ */
+static int tally_is_right(step *s, const veche_election_entry *te)
+{
+    veche_record_src src = {s->b, NULL};
+    veche_votes *v = NULL;
+    veche_count *c = NULL;
+    veche_diag d = {{0}};
+    int rc = 0;
+
+    if (s->el->close_index == VECHE_ELECTION_NO_INDEX || te->index < s->el->close_index)
+        return cli_fail(s->cmd, "the election.tally (entry %" PRIu64 ") comes before "
+                        "election.close; refusing to decrypt it", te->index);
+    if (veche_votes_load(&v, &src, s->el->id, &d) != VECHE_OK ||
+        veche_count_ballots(&c, v, 0, &d) != VECHE_OK)
+        rc = cli_fail(s->cmd, "cannot recompute the tally: %s", d.msg);
+    else if (veche_tally_check(te->body, s->el, c, &d) != VECHE_OK)
+        rc = cli_fail(s->cmd, "the election.tally (entry %" PRIu64 ") is not the sum of the "
+                      "counted ballots (%s); refusing to decrypt it", te->index, d.msg);
+    veche_count_free(c);
+    veche_votes_free(v);
+    return rc;
 }
 
 static int decrypt(step *s, const veche_election_entry *te)
@@ -495,9 +517,8 @@ static int decrypt(step *s, const veche_election_entry *te)
                                             s->el->fingerprint, &s->key, NULL, &d) != VECHE_OK)
         rc = build_failed(s, &d);
     else if ((rc = append(s, &entry, &len, 1, &at)) == 0)
-        printf("trustee.decryption of the tally (entry %" PRIu64 ") appended: entry %" PRIu64
-               "\nnote: the tally was decrypted as published, not recomputed from the "
-               "ballots (not implemented yet)\n", te->index, at);
+        printf("trustee.decryption of the tally (entry %" PRIu64 ", recomputed from the "
+               "ballots and equal) appended: entry %" PRIu64 "\n", te->index, at);
     free(tally);
     return rc;
 }
@@ -521,7 +542,7 @@ static int cmd_decrypt(const opts *o)
                       s.cer->key_present ? s.cer->key_why : s.cer->why);
         goto done;
     }
-    if ((te = the_tally(s.el)) == NULL) {
+    if ((te = veche_admin_first(s.el, &s.el->tallies)) == NULL) {
         rc = cli_fail(cmd, "no election.tally by the administrator on the record yet");
         goto done;
     }
@@ -529,7 +550,8 @@ static int cmd_decrypt(const opts *o)
         rc = cli_fail(cmd, "the election has no fingerprint (its credentials are not complete)");
         goto done;
     }
-    rc = decrypt(&s, te);
+    if ((rc = tally_is_right(&s, te)) == 0)
+        rc = decrypt(&s, te);
 done:
     step_close(&s);
     return rc;
@@ -646,7 +668,7 @@ static void print_state(const veche_trustee_state *st)
 /* The decryptions on the record, judged against the first tally by the administrator. */
 static void print_decryptions(const veche_election *el, const veche_ceremony *c)
 {
-    const veche_election_entry *te = the_tally(el);
+    const veche_election_entry *te = veche_admin_first(el, &el->tallies);
     veche_ceremony_tally *tally;
     veche_decryption dec;
     veche_diag d = {{0}};

@@ -6,13 +6,14 @@
 # Three trustees run `veche trustee init/commit/reveal/check` with their own
 # state files and board keys; `status` reports the ceremony as judged from
 # the record; the administrator's election.key (veche election key) is
-# judged correct and holds the K that status printed; after open and
-# close, a stand-in election.tally (encryptions of 0 with nonce 0: the tally
-# module is not written yet) is decrypted by each trustee and status finds
-# every decryption valid. Refused, each with its message and nothing
-# appended: a key that is no trustee's, a second state for a trustee already
-# on the record, another trustee's key file, a reveal before every commit, a
-# state readable by others, a decryption before election.key.
+# judged correct and holds the K that status printed; two members vote; after
+# the close and the tally each trustee recomputes the tally, decrypts it, and
+# status finds every decryption valid; the result is published and veche
+# verify passes. Refused, each with its message and nothing appended: a key
+# that is no trustee's, a second state for a trustee already on the record,
+# another trustee's key file, a reveal before every commit, a state readable
+# by others, a decryption before election.key, a decryption of a tally that
+# is not the sum of the ballots.
 set -uo pipefail
 
 VECHE=${1:?usage: tests/e2e/trustee.sh path/to/veche}
@@ -145,12 +146,29 @@ v credentials generate --voters roll.csv --election branch-7 --db b.db --key aut
 expect_ok "credentials"
 v election open branch-7 --db b.db --key admin.key
 expect_ok "the election opens"
+code() { sed -n "s/^$1,//p" codes/credentials.csv; }
+v vote --db b.db --election branch-7 --credential "$(code Ann)" --choices "strike:yes;council:Ana"
+expect_ok "Ann votes"
+v vote --db b.db --election branch-7 --credential "$(code Bob)" --choices "strike:no;council:Ana,Ben"
+expect_ok "Bob votes"
 v election close branch-7 --db b.db --key admin.key
 expect_ok "the election closes"
+
+# A copy where the administrator publishes a tally that is not the ballots' sum.
+cp b.db wrong.db
 Z=$(head -c 64 /dev/zero | base64 -w0)
-echo "{\"election\":\"branch-7\",\"ballots\":0,\"weight\":0,\"tally\":[[\"$Z\",\"$Z\"],[\"$Z\",\"$Z\",\"$Z\"]]}" >tally.json
-v board append --db b.db --author admin.key --type election.tally --body tally.json
-expect_ok "a stand-in election.tally"
+echo "{\"election\":\"branch-7\",\"ballots\":2,\"weight\":2,\"tally\":[[\"$Z\",\"$Z\"],[\"$Z\",\"$Z\",\"$Z\"]]}" >tally.json
+v board append --db wrong.db --author admin.key --type election.tally --body tally.json
+expect_ok "a wrong election.tally (in a copy of the record)"
+before=$("$VECHE" board list --db wrong.db </dev/null | wc -l)
+v trustee decrypt --state t1.state --db wrong.db --key t1.key
+expect_fail "a trustee will not decrypt a tally that is not the ballots' sum" \
+  "is not the sum of the counted ballots .*body.tally.*refusing to decrypt it"
+after=$("$VECHE" board list --db wrong.db </dev/null | wc -l)
+[ "$before" -eq "$after" ] && ok "  and appends nothing" || not_ok "  size $before -> $after"
+
+v election tally branch-7 --db b.db --key admin.key
+expect_ok "the administrator tallies"
 
 # ---- decryption ------------------------------------------------------------------------------------
 
@@ -167,6 +185,17 @@ expect_out "status: both decryptions are valid" "2 valid, 2 needed to decrypt"
 t decrypt 2
 v trustee status --db b.db --election branch-7
 expect_out "status: all three are valid" "3 valid, 2 needed to decrypt"
+
+v election result branch-7 --db b.db --key admin.key
+expect_ok "the administrator publishes the result"
+v board checkpoint --db b.db --key board.key
+v board export --db b.db exp
+v verify exp
+expect_ok "veche verify passes the whole record"
+for c in "3. trustee keys" "4. commitments" "5. shares and complaints" "6. joint key" \
+         "12. decryption"; do
+  grep -qE "^ *$c +PASS" out && ok "  check \"$c\" passes" || not_ok "  check \"$c\"" "$(show)"
+done
 
 v trustee frobnicate --db b.db
 [ "$rc" -eq 2 ] && ok "an unknown subcommand is a usage error" || not_ok "unknown subcommand: $rc"
