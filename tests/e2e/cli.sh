@@ -6,9 +6,11 @@
 # Runs the binary as a user would and checks what it prints and how it exits:
 # the help lists every subcommand, `version` prints the version from
 # src/version.h, an unknown subcommand is refused with status 2 and a message
-# naming it, and `veche demo --votes 40` succeeds and reports a tally that
-# equals the count it expected. Prints "ok - ..." or "not ok - ..." per check
-# (with what was seen) and exits 1 if any check failed.
+# naming it; `veche demo --voters 60` runs a whole election whose verifier
+# passes its 13 checks and whose result equals the count the demo expected;
+# `veche demo --crypto` does the same for the cryptographic core alone.
+# Prints "ok - ..." or "not ok - ..." per check (with what was seen) and
+# exits 1 if any check failed.
 set -uo pipefail
 
 VECHE=${1:?usage: tests/e2e/cli.sh path/to/veche}
@@ -98,7 +100,79 @@ else
   not_ok "unknown subcommand: status 2, stderr names it" "$(show)"
 fi
 
-# ---- demo --------------------------------------------------------------------
+# ---- demo: a whole election ---------------------------------------------------
+
+# election_demo_check VOTERS: runs `veche demo --voters VOTERS` and checks,
+# from what it prints, that it exits 0; that the verifier's 13 numbered
+# checks are each reported once, in order, as PASS; that every voter voted
+# and the re-votes were superseded; that the published result equals the
+# expected counts row by row, and that yes + no of the referendum (every
+# voter must answer it) is the total weight of the roll; and that its
+# temporary directory is gone.
+election_demo_check() {
+  local voters=$1 what="demo --voters $1" checks rows weight yes no dir revotes
+  veche demo --voters "$voters"
+  if [ "$rc" -ne 0 ]; then not_ok "$what exits 0" "$(show)"; return; fi
+  checks=$(sed -n 's/^     *\([0-9][0-9]*\)\. .* PASS  .*/\1/p' "$tmp/out" | tr '\n' ' ')
+  rows=$(awk '/ published +expected$/ { t = 1; next }
+              t && $NF ~ /^[0-9]+$/ && $(NF-1) ~ /^[0-9]+$/ { print $(NF-1), $NF; next }
+              t { exit }' "$tmp/out")
+  weight=$(sed -n 's/.*weights: .*; total weight \([0-9][0-9]*\)$/\1/p' "$tmp/out")
+  read -r yes _ < <(sed -n 1p <<<"$rows")
+  read -r no _ < <(sed -n 2p <<<"$rows")
+  revotes=$(( (voters * 5 + 99) / 100 ))
+  dir=$(sed -n 's/.*; working in \(.*\) (removed at the end)$/\1/p' "$tmp/out")
+  if [ "$checks" != "1 2 3 4 5 6 7 8 9 10 11 12 13 " ] || grep -Eq ' (FAIL|SKIP)  ' "$tmp/out"; then
+    not_ok "$what: the verifier's checks 1..13 all PASS, in order (saw: $checks)" "$(show)"
+  elif [ "$(wc -l <<<"$rows")" -ne 7 ] || awk '$1 != $2 { bad = 1 } END { exit !bad }' <<<"$rows"; then
+    not_ok "$what: 7 result rows, each published count equal to the expected one" "$(show)"
+  elif [ -z "$weight" ] || [ $((yes + no)) -ne "$weight" ]; then
+    not_ok "$what: strike yes $yes + no $no equals the roll's total weight '$weight'" "$(show)"
+  elif ! grep -q "Voting: $((voters + revotes)) ballots from $voters voters, $revotes of whom vote again" "$tmp/out" ||
+       ! grep -q "$voters ballots counted, $revotes superseded by a later one, 0 skipped" "$tmp/out"; then
+    not_ok "$what: every voter votes, $revotes vote again, the earlier ballots superseded" "$(show)"
+  elif ! grep -q "^Every check passed" "$tmp/out" || grep -q "FAILED\|DIFFERS" "$tmp/out"; then
+    not_ok "$what ends with 'Every check passed'" "$(show)"
+  elif [ -z "$dir" ] || [ -e "$dir" ]; then
+    not_ok "$what removes its directory '$dir'" "$(show)"
+  else
+    ok "$what: 13 checks PASS; result equals the expected counts (yes $yes, no $no)"
+  fi
+}
+
+election_demo_check 60
+
+# --dir and --keep: the record stays, and the board's own verifier accepts it.
+veche demo --voters 5 --dir "$tmp/kept" --keep
+if [ "$rc" -eq 0 ] && [ -s "$tmp/kept/board.db" ] && [ -s "$tmp/kept/record/entries.jsonl" ] &&
+   [ -s "$tmp/kept/trustee-1.state" ] && grep -q "^kept: $tmp/kept" "$tmp/out"; then
+  veche board verify "$tmp/kept/record"
+  if [ "$rc" -eq 0 ]; then ok "demo --dir --keep keeps a record that veche board verify accepts"
+  else not_ok "veche board verify accepts the kept record" "$(show)"; fi
+else
+  not_ok "demo --voters 5 --dir DIR --keep keeps DIR" "$(show)"
+fi
+
+# A directory that holds anything is refused, and left as it was.
+mkdir -p "$tmp/full" && echo precious > "$tmp/full/file"
+veche demo --voters 5 --dir "$tmp/full"
+if [ "$rc" -ne 0 ] && grep -q "new or an empty directory" "$tmp/err" &&
+   [ "$(cat "$tmp/full/file")" = precious ] && [ "$(ls -A "$tmp/full")" = file ]; then
+  ok "demo --dir refuses a non-empty directory and leaves it alone"
+else
+  not_ok "demo --dir refuses a non-empty directory and leaves it alone" "$(show)"
+fi
+
+for bad in 0 -5 abc 100001 ''; do
+  veche demo --voters "$bad"
+  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ]; then ok "demo --voters '$bad' is a usage error"
+  else not_ok "demo --voters '$bad' is a usage error (status 2, message)" "$(show)"; fi
+done
+veche demo --votes 40
+if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ]; then ok "demo --votes (the crypto demo's option) alone is a usage error"
+else not_ok "demo --votes without --crypto is a usage error" "$(show)"; fi
+
+# ---- demo --crypto: the cryptographic core alone -------------------------------
 
 # demo_check VOTES ARGS...: runs `veche demo ARGS`, which must cast VOTES
 # votes, and checks it exits 0, says every stage handled all VOTES ballots,
@@ -129,14 +203,14 @@ demo_check() {
   fi
 }
 
-demo_check 40 --votes 40
-demo_check 1 --votes 1
-demo_check 300
+demo_check 40 --crypto --votes 40
+demo_check 1 --votes 1 --crypto
+demo_check 300 --crypto
 
 for bad in 0 -5 abc 100001 ''; do
-  veche demo --votes "$bad"
-  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ]; then ok "demo --votes '$bad' is a usage error"
-  else not_ok "demo --votes '$bad' is a usage error (status 2, message)" "$(show)"; fi
+  veche demo --crypto --votes "$bad"
+  if [ "$rc" -eq 2 ] && [ -s "$tmp/err" ]; then ok "demo --crypto --votes '$bad' is a usage error"
+  else not_ok "demo --crypto --votes '$bad' is a usage error (status 2, message)" "$(show)"; fi
 done
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
