@@ -63,20 +63,30 @@ enum { B64_OK, B64_NOT_STRING, B64_BAD, B64_NONCANONICAL };
  * libsodium accepts the text, only the unused low bits of the last quad can
  * differ from the canonical form, so re-encoding that quad settles it.
  */
+/*
+ * Decodes exactly n bytes of canonical base64. The whole string is
+ * re-encoded and compared: libsodium 1.0.18's decoder takes some bytes
+ * outside the alphabet (>= 0x80) as digits, so checking only the tail would
+ * let one ballot have two encodings, and two tracking codes.
+ */
 static int b64_exact(uint8_t *out, size_t n, const json_t *v)
 {
     const char *s = json_string_value(v);
-    size_t slen = json_string_length(v), got = 0, tail;
-    char quad[5];
+    size_t slen = json_string_length(v), got = 0;
+    char *again;
+    int rc;
 
     if (s == NULL)
         return B64_NOT_STRING;
     if (n == 0 || slen != sodium_base64_ENCODED_LEN(n, B64_VARIANT) - 1 ||
         sodium_base642bin(out, n, s, slen, NULL, &got, NULL, B64_VARIANT) != 0 || got != n)
         return B64_BAD;
-    tail = n % 3 ? n % 3 : 3;
-    sodium_bin2base64(quad, sizeof quad, out + n - tail, tail, B64_VARIANT);
-    return memcmp(quad, s + slen - 4, 4) == 0 ? B64_OK : B64_NONCANONICAL;
+    if ((again = malloc(slen + 1)) == NULL)
+        return B64_BAD;
+    sodium_bin2base64(again, slen + 1, out, n, B64_VARIANT);
+    rc = memcmp(again, s, slen) == 0 ? B64_OK : B64_NONCANONICAL;
+    free(again);
+    return rc;
 }
 
 static veche_err b64_diag(veche_diag *d, int rc, size_t n, const char *path)

@@ -494,6 +494,47 @@ static void test_every_byte(void **state)
     }
 }
 
+/*
+ * libsodium 1.0.18 decodes every byte >= 0x80 as the base64 digit 63 ('/'):
+ * "//" inside a base64 field, replaced by the two bytes of U+00E9 (same
+ * length, valid UTF-8, same decoded bytes), must be refused as
+ * non-canonical, or one ballot would have two encodings and two tracking
+ * codes. The signature is the field where this matters (the body it signs
+ * is unchanged): ballots are rebuilt until one's signature holds "//"
+ * (about 1 in 47).
+ */
+static void test_non_alphabet_base64(void **state)
+{
+    veche_manifest ref = referendum();
+    veche_choices ch = {{{0}}};
+    veche_ballot b;
+    veche_diag d = {{0}};
+    size_t len;
+    char *entry = NULL, *at = NULL;
+    (void)state;
+
+    ch.mark[0][0] = 1;
+    for (int tries = 0; tries < 1000 && at == NULL; tries++) {
+        char *sig;
+        free(entry);
+        entry = build(&ref, &ch, &len);
+        sig = strstr(entry, "\"signature\":\"");
+        assert_non_null(sig);
+        at = strstr(sig, "//");
+        if (at != NULL && at - sig > 13 + 86)
+            at = NULL;   /* past the signature's 88 characters */
+    }
+    assert_non_null(at);
+    verify_ok(&ref, entry, len, &b);
+    veche_ballot_free(&b);
+    at[0] = (char)0xc3;
+    at[1] = (char)0xa9;
+    assert_int_equal(veche_ballot_verify(&b, (const uint8_t *)entry, len, &ref, &fx.K, fx.fp, &d),
+                     VECHE_EENCODING);
+    assert_non_null(strstr(d.msg, "base64"));
+    free(entry);
+}
+
 static void test_other_context(void **state)
 {
     veche_manifest m = council(), other;
@@ -982,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_build_refuses),
         cmocka_unit_test(test_every_byte),
+        cmocka_unit_test(test_non_alphabet_base64),
         cmocka_unit_test(test_other_context),
         cmocka_unit_test(test_replay_other_credential),
         cmocka_unit_test(test_forged_two),
