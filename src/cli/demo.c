@@ -1314,7 +1314,8 @@ static void finish(demo *d, int ok, double t0)
         printf("\nDEMO FAILED\n");
     printf("total %.1f s\n", (now_ms() - t0) / 1e3);
     if (d->keep)
-        printf("kept: %s (board.db, record/, the keys and the trustees' state files)\n", d->dir);
+        printf("kept: %s (board.db, record/, the keys and the trustees' state files)\n"
+               "check it yourself: veche verify %s\n", d->dir, d->record);
     else
         remove_dir(d);
 }

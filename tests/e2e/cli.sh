@@ -142,13 +142,14 @@ election_demo_check() {
 
 election_demo_check 60
 
-# --dir and --keep: the record stays, and the board's own verifier accepts it.
+# --dir and --keep: the record stays, and `veche verify` accepts it.
 veche demo --voters 5 --dir "$tmp/kept" --keep
 if [ "$rc" -eq 0 ] && [ -s "$tmp/kept/board.db" ] && [ -s "$tmp/kept/record/entries.jsonl" ] &&
    [ -s "$tmp/kept/trustee-1.state" ] && grep -q "^kept: $tmp/kept" "$tmp/out"; then
-  veche board verify "$tmp/kept/record"
-  if [ "$rc" -eq 0 ]; then ok "demo --dir --keep keeps a record that veche board verify accepts"
-  else not_ok "veche board verify accepts the kept record" "$(show)"; fi
+  veche verify "$tmp/kept/record"
+  if [ "$rc" -eq 0 ] && grep -q "verified: all 13 checks pass" "$tmp/out"; then
+    ok "demo --dir --keep keeps a record that veche verify accepts"
+  else not_ok "veche verify accepts the kept record" "$(show)"; fi
 else
   not_ok "demo --voters 5 --dir DIR --keep keeps DIR" "$(show)"
 fi
