@@ -837,13 +837,13 @@ static int voting(demo *d)
         return 0;
     step_done(d, "Voting: %zu ballots from %zu voters, %zu of whom vote again", n, d->nvoters,
               d->nrevotes);
-    note("%-64s %7.0f ms", "encrypted, proven and signed on the voters' devices (here: every core)",
+    note("%-66s %7.0f ms", "encrypted, proven and signed (every core stands in for devices)",
          t.build);
-    note("%-64s %7.0f ms", "each checked as a server would: proofs, signature, credential listed",
+    note("%-66s %7.0f ms", "each checked as a server would: proofs, signature, on the list",
          t.check);
     snprintf(line, sizeof line, "appended to the record in %zu durable batch%s", t.batches,
              t.batches == 1 ? "" : "es");
-    note("%-64s %7.0f ms", line, t.append);
+    note("%-66s %7.0f ms", line, t.append);
     note("a re-vote supersedes the voter's first ballot; only the last one counts");
     return 1;
 }
@@ -1023,7 +1023,7 @@ static int export_record(demo *d)
         return failed(d, "exporting the record", dg.msg);
     step_done(d, "Checkpoint signed over all %" PRIu64 " entries; the record exported",
               veche_board_size(d->b));
-    note("%s: entries.jsonl, checkpoint, board.vkey: all anyone needs to check", d->record);
+    note("record/: entries.jsonl, checkpoint and board.vkey, all anyone needs to check it");
     return 1;
 }
 
