@@ -635,6 +635,7 @@ int main(int argc, char **argv)
     veche_verify_opts o = {0};
     veche_verify_report rep;
     veche_err e;
+    unsigned cores;
     int rc;
 
     if ((rc = parse(argc, argv)) != 0)
@@ -671,8 +672,11 @@ int main(int argc, char **argv)
     printf("V = one libsodium variable-base scalar multiplication = %.2f us of CPU "
            "(%.2f before, %.2f after)\n", V, V0, V1);
     printf("veche_verify, all 13 checks: %s\n", broken ? "BROKEN" : "every check PASS");
-    printf("  %.2f s; %.0f ballots/s; %.0f ballots/s per core (%ld cores)\n", wall,
-           (double)B.n / wall, (double)B.n / wall / (double)(online > 0 ? online : 1), online);
+    cores = B.threads < (unsigned)(online > 0 ? online : 1) ? B.threads
+                                                              : (unsigned)(online > 0 ? online : 1);
+    printf("  %.2f s; %.0f ballots/s; %.0f ballots/s per core (%u core(s) verifying ballots; "
+           "check 1 and the loader run beside them)\n", wall, (double)B.n / wall,
+           (double)B.n / wall / (double)cores, cores);
     printf("  per ballot: %.2f us of CPU = %.2f V;  %.2f us of wall time x cores = %.2f V\n",
            cpu * 1e6 / (double)B.n, cpu * 1e6 / (double)B.n / V,
            wall * 1e6 * (double)online / (double)B.n,
