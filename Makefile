@@ -1,7 +1,7 @@
 # veche — build, test, demo.
 #
 #   make            build libveche.a and the veche binary (build/release/)
-#   make demo       install dependencies, build, run the crypto-core demonstration
+#   make demo       install dependencies, build, run a complete verified election
 #   make check      install dependencies, build and run every test:
 #                   unit tests (cmocka) under AddressSanitizer + UBSan,
 #                   a leak check of the same tests under valgrind,

@@ -13,8 +13,9 @@
 #ifndef VECHE_CLI_COMMANDS_H
 #define VECHE_CLI_COMMANDS_H
 
-/* Encrypts, tallies and threshold-decrypts a batch of votes, verifying every
- * proof and printing what it did (src/cli/demo.c). */
+/* A complete election on a fresh SQLite record — ceremony, credentials,
+ * votes, tally, decryption, result — then the verifier on its export
+ * (src/cli/demo.c); `--crypto` runs the crypto core alone (demo_crypto.c). */
 int veche_cmd_demo(int argc, char **argv);
 
 /* The public record: init, append, proofs, receipts, export, verify (src/cli/board.c). */

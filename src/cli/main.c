@@ -31,7 +31,7 @@ static int cmd_version(int argc, char **argv);
 
 static const command commands[] = {
     { "demo",    veche_cmd_demo,
-      "encrypt, tally and threshold-decrypt a batch of votes, verifying every proof" },
+      "a complete election on a SQLite record, verified from the record (--crypto: the core alone)" },
     { "board",   veche_cmd_board,
       "the public record: append, checkpoint, prove, receipt, export, verify" },
     { "witness", veche_cmd_witness,
