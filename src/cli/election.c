@@ -639,7 +639,7 @@ static void show_state(const veche_election *el, ballot_keys *k)
                el->decryptions.n, el->results.n);
     if (el->second_manifest != VECHE_ELECTION_NO_INDEX)
         printf("WARNING: another election.manifest with this id at entry %" PRIu64
-               " (not used; a verifier will fail this record)\n", el->second_manifest);
+               " (not used: the first counts; a verifier reports it)\n", el->second_manifest);
     if (el->nstray > 0)
         printf("note: %" PRIu64 " entries with this id before the manifest (first at entry %"
                PRIu64 "), not part of the election\n", el->nstray, el->first_stray);

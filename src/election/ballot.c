@@ -59,11 +59,6 @@ static json_t *b64_string(const uint8_t *p, size_t n)
 enum { B64_OK, B64_NOT_STRING, B64_BAD, B64_NONCANONICAL };
 
 /*
- * Decodes canonical base64 of exactly n bytes. Once the length is exact and
- * libsodium accepts the text, only the unused low bits of the last quad can
- * differ from the canonical form, so re-encoding that quad settles it.
- */
-/*
  * Decodes exactly n bytes of canonical base64. The whole string is
  * re-encoded and compared: libsodium 1.0.18's decoder takes some bytes
  * outside the alphabet (>= 0x80) as digits, so checking only the tail would
