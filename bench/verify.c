@@ -34,7 +34,7 @@
  * With --breakdown, the parts are then timed one by one (CPU time per
  * ballot, in V): check 1 alone (veche_export_verify: every entry decoded,
  * the Merkle tree), the election loader (veche_votes_load: every entry
- * decoded again, serially), and the count (veche_count_ballots: every
+ * decoded again, on every core), and the count (veche_count_ballots: every
  * ballot parsed and verified, on every core) — the rest is the checks'
  * fixed costs.
  *
@@ -565,7 +565,7 @@ static void breakdown(double V)
     c0 = cpu_seconds();
     if (veche_votes_load(&v, &src, ID, &d) != VECHE_OK)
         die("load", d.msg);
-    part("the loader: every entry decoded again (one thread)", c0, V);
+    part("the loader: every entry decoded again (every core)", c0, V);
     c0 = cpu_seconds();
     if (veche_count_ballots(&c, v, B.threads, &d) != VECHE_OK)
         die("count", d.msg);
