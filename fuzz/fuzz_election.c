@@ -1245,6 +1245,12 @@ static void check_decryptions(const veche_ceremony *c, const record *r,
 static char  load_dir[] = "/tmp/veche-fuzz-load-XXXXXX";
 static char  load_path[sizeof load_dir + 16];
 
+static void load_dir_remove(void)
+{
+    unlink(load_path);
+    rmdir(load_dir);
+}
+
 typedef struct ballots_seen {
     const record *r;
     size_t        n;
@@ -1907,6 +1913,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     make_world();
     CHECK(mkdtemp(load_dir) != NULL);
     snprintf(load_path, sizeof load_path, "%s/entries.jsonl", load_dir);
+    atexit(load_dir_remove);
     /* the honest election: the world's count and fingerprint (and seeds, when asked) */
     seed_election(dir, "record-honest", 0);
     if (dir != NULL) {
