@@ -17,26 +17,8 @@ VECHE=$(cd "$(dirname "$VECHE")" && pwd)/$(basename "$VECHE")   # we cd below
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TLOGCHECK="$ROOT/../shared/tools/tlogcheck.py"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/veche-board.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-failures=0
-
-ok()     { echo "ok - $1"; }
-not_ok() {
-  echo "not ok - $1"
-  shift
-  for line in "$@"; do echo "    $line"; done
-  failures=$((failures + 1))
-}
-# v ARGS...: runs veche; status in $rc, output in out, err.
-v() { "$VECHE" "$@" >out 2>err </dev/null; rc=$?; }
-show() { echo "status $rc; stdout: $(head -c 600 out)"; echo "stderr: $(head -c 600 err)"; }
-expect_ok()   { if [ "$rc" -eq 0 ]; then ok "$1"; else not_ok "$1" "$(show)"; fi; }
-expect_fail() {  # NAME PATTERN: non-zero status and stderr matching PATTERN
-  if [ "$rc" -ne 0 ] && grep -qE "$2" err; then ok "$1"; else not_ok "$1" "$(show)"; fi
-}
-size_of() { "$VECHE" board list --db "$1" </dev/null | wc -l; }
+source "$(dirname "$0")/lib/harness.bash"
+harness_start veche-board
 
 # ---- a board with statements -------------------------------------------------
 

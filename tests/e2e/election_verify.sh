@@ -23,34 +23,10 @@ set -uo pipefail
 VECHE=${1:?usage: tests/e2e/election_verify.sh path/to/veche}
 VECHE=$(cd "$(dirname "$VECHE")" && pwd)/$(basename "$VECHE")   # we cd below
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/veche-verify.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-failures=0
-
-ok()     { echo "ok - $1"; }
-not_ok() {
-  echo "not ok - $1"
-  shift
-  for line in "$@"; do echo "    $line"; done
-  failures=$((failures + 1))
-}
-v() { "$VECHE" "$@" >out 2>err </dev/null; rc=$?; }
-show() { echo "status $rc; stdout: $(head -c 1500 out)"; echo "stderr: $(head -c 600 err)"; }
-expect_ok()   { if [ "$rc" -eq 0 ]; then ok "$1"; else not_ok "$1" "$(show)"; fi; }
-expect_fail() {  # NAME PATTERN: status 1 and stderr matching PATTERN
-  if [ "$rc" -eq 1 ] && grep -qE "$2" err; then ok "$1"; else not_ok "$1" "$(show)"; fi
-}
-expect_out() {   # NAME PATTERN: stdout matches PATTERN
-  if grep -qE "$2" out; then ok "$1"; else not_ok "$1" "$(show)"; fi
-}
-size_of() { "$VECHE" board list --db "${1:-b.db}" </dev/null | wc -l; }
-unchanged() {    # NAME BEFORE: the record still has BEFORE entries
-  local now; now=$(size_of)
-  if [ "$now" -eq "$2" ]; then ok "$1"; else not_ok "$1" "size $2 -> $now"; fi
-}
-pub() { "$VECHE" witness vkey --key "$1" </dev/null | cut -d+ -f3- | base64 -d | tail -c 32 | base64; }
-t() { local verb=$1 i=$2; shift 2; v trustee "$verb" --state "t$i.state" --db b.db --key "t$i.key" "$@"; }
+SHOW_BYTES=1500
+EXPECT_FAIL_STATUS=1   # refusals exit 1, usage errors 2
+source "$(dirname "$0")/lib/harness.bash"
+harness_start veche-verify
 
 # ---- the election up to the vote ---------------------------------------------------------
 

@@ -19,36 +19,8 @@ set -uo pipefail
 VECHE=${1:?usage: tests/e2e/trustee.sh path/to/veche}
 VECHE=$(cd "$(dirname "$VECHE")" && pwd)/$(basename "$VECHE")   # we cd below
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/veche-trustee.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-failures=0
-
-ok()     { echo "ok - $1"; }
-not_ok() {
-  echo "not ok - $1"
-  shift
-  for line in "$@"; do echo "    $line"; done
-  failures=$((failures + 1))
-}
-# v ARGS...: runs veche; status in $rc, output in out, err.
-v() { "$VECHE" "$@" >out 2>err </dev/null; rc=$?; }
-show() { echo "status $rc; stdout: $(head -c 600 out)"; echo "stderr: $(head -c 600 err)"; }
-expect_ok()   { if [ "$rc" -eq 0 ]; then ok "$1"; else not_ok "$1" "$(show)"; fi; }
-expect_fail() {  # NAME PATTERN: non-zero status and stderr matching PATTERN
-  if [ "$rc" -ne 0 ] && grep -qE "$2" err; then ok "$1"; else not_ok "$1" "$(show)"; fi
-}
-expect_out() {   # NAME PATTERN: stdout matches PATTERN
-  if grep -qE "$2" out; then ok "$1"; else not_ok "$1" "$(show)"; fi
-}
-size_of() { "$VECHE" board list --db b.db </dev/null | wc -l; }
-pub() { "$VECHE" witness vkey --key "$1" </dev/null | cut -d+ -f3- | base64 -d | tail -c 32 | base64; }
-unchanged() {    # NAME BEFORE: the record still has BEFORE entries
-  local now; now=$(size_of)
-  if [ "$now" -eq "$2" ]; then ok "$1"; else not_ok "$1" "size $2 -> $now"; fi
-}
-# t VERB I [ARGS...]: trustee I's step with its own state and key
-t() { local verb=$1 i=$2; shift 2; v trustee "$verb" --state "t$i.state" --db b.db --key "t$i.key" "$@"; }
+source "$(dirname "$0")/lib/harness.bash"
+harness_start veche-trustee
 
 # ---- an election with three trustees, two needed --------------------------------------
 
