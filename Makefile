@@ -22,9 +22,10 @@ BUILD   ?= build
 CPPFLAGS += -Isrc -I/usr/include/decaf -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -std=c11
-LDLIBS   := -ldecaf -lsodium -ljansson -lsqlite3 -lm -lpthread
+LDLIBS   := -ldecaf -lsodium -ljansson -lsqlite3 -lmicrohttpd -lcurl -lm -lpthread
 
-LIB_SRC   := $(sort $(wildcard src/crypto/*.c src/board/*.c src/store/*.c src/election/*.c))
+LIB_SRC   := $(sort $(wildcard src/crypto/*.c src/board/*.c src/store/*.c src/election/*.c \
+                                src/server/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -35,13 +36,29 @@ FLAGS_asan    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                  -fno-sanitize-recover=all
 FLAGS_debug   := -O1 -g
 
-.PHONY: all deps demo check test unit e2e vectors leakcheck fuzz bench clean
+.PHONY: all deps deps-test web demo check test unit e2e vectors leakcheck fuzz bench clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/release/veche
 
 deps:
 	@bash scripts/deps.sh
+
+deps-test:
+	@bash scripts/deps.sh test
+
+# The booth's libsodium.js, copied from node_modules (pinned by package-lock.json)
+# into web/vendor/, which the server serves; its one bare import is made relative
+# so the browser needs no import map (an inline script the CSP forbids).
+WEB_VENDOR := web/vendor/libsodium-wrappers.mjs web/vendor/libsodium-sumo.mjs
+web/vendor/libsodium-wrappers.mjs: node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs
+	@mkdir -p web/vendor
+	sed 's|from"libsodium-sumo"|from"./libsodium-sumo.mjs"|' $< > $@
+	@grep -q 'from"./libsodium-sumo.mjs"' $@ || { echo "libsodium-wrappers: import not found" >&2; rm -f $@; exit 1; }
+web/vendor/libsodium-sumo.mjs: node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs
+	@mkdir -p web/vendor
+	cp $< $@
+web: $(WEB_VENDOR)
 
 # One block of rules per variant: objects, the static library, the binary,
 # the unit tests and the benchmarks.
@@ -72,14 +89,15 @@ TESTS_debug := $(patsubst tests/unit/%.c,$(BUILD)/debug/tests/%,$(TEST_SRC))
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/release/bench/%,$(BENCH_SRC))
 FUZZERS     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
-demo: deps $(BUILD)/release/veche
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/release/veche web
 	$(BUILD)/release/veche demo
 
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory test
 
 # The whole suite; tests/run.sh prints one result line per suite and the total.
-test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/release/veche $(FUZZERS)
+test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/release/veche $(FUZZERS) web
 	@BUILD=$(BUILD) bash tests/run.sh
 
 bench: deps $(BENCHES)

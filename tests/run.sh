@@ -11,6 +11,13 @@
 #                    under valgrind: the separate leak check. A definite or
 #                    indirect leak, or any memory error, fails the test.
 #   e2e/<script>     each tests/e2e/*.sh, given the path of $BUILD/asan/veche
+#   js/<file>        each tests/js/*.test.mjs: the booth's JavaScript
+#                    cryptography against the C library (node --test)
+#   api/<file>       each tests/api/*.test.mjs: the HTTP API of a real
+#                    `veche serve` over loopback (node --test)
+#   browser/<file>   each tests/browser/*.test.mjs: the web pages in Debian's
+#                    chromium driven by playwright-core (node --test);
+#                    screenshots are kept in $BUILD/artefacts/
 #   fuzz/<target>    each libFuzzer target ($BUILD/fuzz/fuzz_*) for a brief
 #                    run, seeded from fuzz/corpus/<target>/ when that exists
 #
@@ -125,7 +132,18 @@ for src in "${e2e_src[@]}"; do
   require "$BUILD/asan/veche" "e2e/$t" && run "e2e/$t" bash "$src" "$BUILD/asan/veche"
 done
 
-# 4. Every fuzz target, briefly. New inputs go to a scratch corpus (listed
+# 4. The JavaScript suites, each file with node's test runner. They find the
+# binary in VECHE_BIN and keep artefacts under VECHE_ARTEFACTS.
+export VECHE_BIN="$BUILD/asan/veche" VECHE_ARTEFACTS="$BUILD/artefacts"
+mkdir -p "$VECHE_ARTEFACTS"
+for kind in js api browser; do
+  for src in tests/$kind/*.test.mjs; do
+    t=$(basename "$src" .test.mjs)
+    require "$BUILD/asan/veche" "$kind/$t" && run "$kind/$t" node --test "$src"
+  done
+done
+
+# 5. Every fuzz target, briefly. New inputs go to a scratch corpus (listed
 # first, so libFuzzer writes there), never into the committed seeds; a
 # crashing input is kept in $BUILD/fuzz/artifacts/ to reproduce.
 [ ${#fuzz_src[@]} -gt 0 ] || fail "fuzz" "no targets in fuzz/"
