@@ -4,9 +4,10 @@
  * generate` (the credential authority's step), from the command line.
  *
  * Thin, as every subcommand: read the files, find the election on the
- * record (veche_election_load), check what the step needs, build the
- * entry with libveche and append it. Every refusal happens before anything
- * is appended, with one line on stderr saying what and where.
+ * record (veche_election_load), let election/admin.h (which `veche serve`
+ * shares) check what the step needs and build the entry, and append it.
+ * Every refusal happens before anything is appended, with one line on
+ * stderr saying what and where.
  *
  * Credentials: the roll (names and weights) goes in, the voters' secret
  * codes go to DIR/credentials.csv (mode 0600, never overwritten) — the
@@ -30,6 +31,7 @@
 #include "board/board.h"
 #include "cli/commands.h"
 #include "cli/util.h"
+#include "election/admin.h"
 #include "election/ceremony.h"
 #include "election/credentials.h"
 #include "election/election.h"
@@ -144,82 +146,67 @@ static int load(veche_election **el, veche_board *b, const char *id, veche_ballo
     return 0;
 }
 
-/* Appends one entry: type and body (borrowed), signed by k; prints nothing. */
-static int append_one(veche_board *b, const char *type, json_t *body, const veche_key *k,
-                      uint64_t *at, const char *cmd)
+/* A step refused by election/admin.h, as one line on stderr. */
+static int refused(const char *cmd, const veche_admin_err *e)
+{
+    return cli_fail(cmd, "%s%s", e->msg,
+                    e->kind == VECHE_ADMIN_FAILED ? "; nothing was appended" : "");
+}
+
+/* Appends n entries built by election/admin.h; prints nothing. */
+static int append_entries(veche_board *b, char *const *entries, const size_t *lens, size_t n,
+                          uint64_t *at, const char *cmd)
 {
     veche_diag d = {{0}};
-    char *entry = NULL;
-    size_t len;
-    int rc = 0;
-
-    if (veche_entry_build(&entry, &len, type, body, k->sk, &d) != VECHE_OK)
+    if (veche_board_append(b, (const uint8_t *const *)entries, lens, n, at, &d) != VECHE_OK)
         return cli_fail(cmd, "%s; nothing was appended", d.msg);
-    const uint8_t *one = (const uint8_t *)entry;
-    if (veche_board_append(b, &one, &len, 1, at, &d) != VECHE_OK)
-        rc = cli_fail(cmd, "%s; nothing was appended", d.msg);
-    free(entry);
-    return rc;
+    return 0;
 }
 
 /* ---- election create ------------------------------------------------------------ */
 
-static json_t *read_manifest(const char *path, const char *cmd)
-{
-    json_error_t jerr;
-    size_t len;
-    json_t *body;
-    char *text = cli_read_file(path, &len, VECHE_ENTRY_MAX_BYTES);
-
-    if (text == NULL)
-        return NULL;
-    body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(text);
-    if (!json_is_object(body)) {
-        json_decref(body);
-        cli_fail(cmd, "%s: not a JSON object (%s, line %d column %d); nothing was appended",
-                 path, jerr.text, jerr.line, jerr.column);
-        return NULL;
-    }
-    return body;
-}
-
 static int cmd_create(const opts *o)
 {
     const char *cmd = "election create";
-    veche_diag d = {{0}};
-    veche_manifest m;
+    char id[VECHE_ELECTION_ID_MAX + 1], h64[45], *text, *entry = NULL;
+    veche_admin_err e;
     veche_election *el = NULL;
     veche_board *b = NULL;
     veche_key admin;
-    json_t *body;
+    json_t *body = NULL;
+    uint8_t hash[32], *bytes;
+    size_t len;
     uint64_t at;
-    uint8_t hash[32];
-    char h64[45];
     int rc;
 
+    memset(&admin, 0, sizeof admin);
     if (o->nargs != 1 || o->db == NULL || o->key == NULL)
         return cli_usage(cmd, election_usage, "give MANIFEST.json, --db and --key");
-    if ((body = read_manifest(o->args[0], cmd)) == NULL)
+    if ((text = cli_read_file(o->args[0], &len, VECHE_ENTRY_MAX_BYTES)) == NULL)
         return EXIT_FAIL;
-    if (veche_manifest_parse(&m, body, &d) != VECHE_OK) {
-        json_decref(body);
-        return cli_fail(cmd, "%s: %s; nothing was appended", o->args[0], d.msg);
+    if (veche_admin_manifest_text(&body, text, len, &e) != VECHE_ADMIN_OK) {
+        free(text);
+        return cli_fail(cmd, "%s: %s; nothing was appended", o->args[0], e.msg);
     }
-    if ((rc = read_key(&admin, o->key, cmd)) != 0 || (rc = open_board(&b, o->db, cmd)) != 0)
+    free(text);
+    if ((rc = read_key(&admin, o->key, cmd)) != 0)
+        goto done;
+    if (veche_admin_create(&entry, &len, id, body, &admin, &e) != VECHE_ADMIN_OK) {
+        rc = cli_fail(cmd, "%s: %s; nothing was appended", o->args[0], e.msg);
+        goto done;
+    }
+    if ((rc = open_board(&b, o->db, cmd)) != 0)
         goto done;
     /* The design: an id is unique on a board, so a second manifest is refused. */
-    if (veche_election_load(&el, b, m.id, NULL, NULL, &d) == VECHE_OK) {
-        rc = cli_fail(cmd, "an election \"%s\" already exists on this board (entry %" PRIu64
-                      "); choose another id; nothing was appended", m.id,
-                      el->manifest_entry.index);
+    if (veche_election_load(&el, b, id, NULL, NULL, NULL) == VECHE_OK) {
+        veche_admin_exists(el, &e);
+        rc = cli_fail(cmd, "%s; nothing was appended", e.msg);
         goto done;
     }
-    if ((rc = append_one(b, VECHE_ETYPE_MANIFEST, body, &admin, &at, cmd)) != 0)
+    if ((rc = append_entries(b, &entry, &len, 1, &at, cmd)) != 0)
         goto done;
     /* The hash of the entry as stored: read it back rather than rebuild it. */
-    uint8_t *bytes;
-    size_t len;
+    veche_diag d = {{0}};
     if (veche_board_get(b, at, &bytes, &len, &d) != VECHE_OK) {
         rc = cli_fail(cmd, "appended as entry %" PRIu64 ", but cannot read it back: %s", at, d.msg);
         goto done;
@@ -227,42 +214,19 @@ static int cmd_create(const opts *o)
     veche_election_manifest_hash(hash, bytes, len);
     free(bytes);
     b64(h64, hash);
-    printf("election %s created: entry %" PRIu64 "\nmanifest hash: %s\n", m.id, at, h64);
+    printf("election %s created: entry %" PRIu64 "\nmanifest hash: %s\n", id, at, h64);
 done:
+    free(entry);
     veche_election_free(el);
     veche_board_close(b);
     veche_key_wipe(&admin);
-    veche_manifest_free(&m);
     json_decref(body);
     return rc;
 }
 
-/* The ceremony as judged from the record; 0 or an exit status. */
-static int judge(veche_ceremony **c, const veche_election *el, const char *cmd)
-{
-    veche_diag d = {{0}};
-    if (veche_ceremony_evaluate_election(c, el, &d) != VECHE_OK)
-        return cli_fail(cmd, "%s", d.msg);
-    return 0;
-}
+/* ---- election key / open / close ---------------------------------------------------- */
 
-/* Trustees not (yet) in Q, as "2 (why), 3 (why)". */
-static void list_unqualified(const veche_ceremony *c, const veche_manifest *m, char *out,
-                             size_t cap)
-{
-    size_t o = 0;
-    out[0] = 0;
-    for (uint32_t i = 1; i <= m->ntrustees && o < cap; i++)
-        if (!c->tr[i].qualified) {
-            int n = snprintf(out + o, cap - o, "%s%u (%s)", o ? "; " : "", i,
-                             c->tr[i].why[0] ? c->tr[i].why : "pending");
-            o += n > 0 ? (size_t)n : 0;
-        }
-}
-
-/* ---- election open / close -------------------------------------------------------- */
-
-/* The election and the administrator's key, which must be the manifest's author. */
+/* The election, and the administrator's key (admin.h checks it is the manifest's author). */
 static int admin_step(veche_board **b, veche_election **el, veche_key *admin, const opts *o,
                       const char *cmd)
 {
@@ -275,10 +239,15 @@ static int admin_step(veche_board **b, veche_election **el, veche_key *admin, co
     if ((rc = read_key(admin, o->key, cmd)) != 0 || (rc = open_board(b, o->db, cmd)) != 0 ||
         (rc = load(el, *b, o->args[0], NULL, NULL, cmd)) != 0)
         return rc;
-    if (memcmp(admin->pk, (*el)->admin, 32) != 0)
-        return cli_fail(cmd, "%s is not the administrator's key (the author of the manifest, "
-                        "entry %" PRIu64 ")", o->key, (*el)->manifest_entry.index);
     return 0;
+}
+
+static void admin_step_end(veche_board *b, veche_election *el, veche_key *admin, char *entry)
+{
+    free(entry);
+    veche_election_free(el);
+    veche_board_close(b);
+    veche_key_wipe(admin);
 }
 
 static int cmd_key(const opts *o)
@@ -286,76 +255,32 @@ static int cmd_key(const opts *o)
     const char *cmd = "election key";
     veche_board *b;
     veche_election *el;
-    veche_ceremony *c = NULL;
     veche_key admin;
-    veche_diag d = {{0}};
-    json_t *body = NULL;
+    veche_admin_err e;
+    veche_admin_keyinfo info;
+    char *entry = NULL, k64[45];
+    size_t len;
     uint64_t at;
-    char k64[45], others[1024];
     int rc;
 
     if ((rc = admin_step(&b, &el, &admin, o, cmd)) != 0)
         goto done;
-    if (el->key_index != VECHE_ELECTION_NO_INDEX) {
-        rc = cli_fail(cmd, "election \"%s\" already has its election.key (entry %" PRIu64 ")",
-                      el->id, el->key_index);
+    if (veche_admin_key(&entry, &len, &info, el, &admin, o->key, o->without_pending,
+                        "give --without-pending", &e) != VECHE_ADMIN_OK) {
+        rc = refused(cmd, &e);
         goto done;
     }
-    if ((rc = judge(&c, el, cmd)) != 0)
+    if ((rc = append_entries(b, &entry, &len, 1, &at, cmd)) != 0)
         goto done;
-    list_unqualified(c, &el->manifest, others, sizeof others);
-    if (c->phase == VECHE_PHASE_FAILED || !c->have_K) {
-        rc = cli_fail(cmd, "the ceremony cannot give a key now: %s%s%s", c->why,
-                      others[0] ? "; not qualified: " : "", others);
-        goto done;
-    }
-    if (c->phase != VECHE_PHASE_CHECKS && !o->without_pending) {
-        rc = cli_fail(cmd, "some trustees have not revealed yet (%s): wait, or give "
-                      "--without-pending to disqualify them", others);
-        goto done;
-    }
-    if (veche_ceremony_election_key_body(&body, c, &d) != VECHE_OK) {
-        rc = cli_fail(cmd, "%s", d.msg);
-        goto done;
-    }
-    if ((rc = append_one(b, VECHE_ETYPE_KEY, body, &admin, &at, cmd)) != 0)
-        goto done;
-    b64(k64, c->K_enc);
+    b64(k64, info.K);
     printf("election %s: joint key %s (entry %" PRIu64 "), %zu of %zu trustees qualified, "
-           "%u needed to decrypt\n", el->id, k64, at, c->nqual, el->manifest.ntrustees,
+           "%u needed to decrypt\n", el->id, k64, at, info.nqual, el->manifest.ntrustees,
            el->manifest.threshold);
-    if (others[0])
-        printf("not qualified: %s\n", others);
+    if (info.unqualified[0])
+        printf("not qualified: %s\n", info.unqualified);
 done:
-    json_decref(body);
-    veche_ceremony_free(c);
-    veche_election_free(el);
-    veche_board_close(b);
-    veche_key_wipe(&admin);
+    admin_step_end(b, el, &admin, entry);
     return rc;
-}
-
-/* Why the election cannot open yet, or NULL. */
-static const char *not_ready(const veche_election *el, char *why, size_t cap)
-{
-    if (el->open_index != VECHE_ELECTION_NO_INDEX)
-        snprintf(why, cap, "it is already open (entry %" PRIu64 ")", el->open_index);
-    else if (el->key_index == VECHE_ELECTION_NO_INDEX)
-        snprintf(why, cap, "the joint key is not on the record yet (the trustees' ceremony "
-                 "ends with election.key)");
-    else if (!el->has_key)
-        snprintf(why, cap, "the election.key at entry %" PRIu64 " holds no valid key",
-                 el->key_index);
-    else if (el->cred_state == VECHE_CRED_NONE)
-        snprintf(why, cap, "no credentials are on the record yet (veche credentials generate)");
-    else if (el->cred_state == VECHE_CRED_INCOMPLETE)
-        snprintf(why, cap, "the credentials are incomplete: not all of their %" PRIu64
-                 " parts are on the record", el->nparts);
-    else if (el->cred_state == VECHE_CRED_INVALID)
-        snprintf(why, cap, "the credentials on the record are invalid: %s", el->cred_problem.msg);
-    else
-        return NULL;
-    return why;
 }
 
 static int cmd_open(const opts *o)
@@ -363,43 +288,25 @@ static int cmd_open(const opts *o)
     const char *cmd = "election open";
     veche_board *b;
     veche_election *el;
-    veche_ceremony *c = NULL;
     veche_key admin;
-    json_t *body = NULL;
+    veche_admin_err e;
+    char *entry = NULL, f64[45];
+    size_t len;
     uint64_t at;
-    char why[512], f64[45];
     int rc;
 
     if ((rc = admin_step(&b, &el, &admin, o, cmd)) != 0)
         goto done;
-    if (not_ready(el, why, sizeof why) != NULL) {
-        rc = cli_fail(cmd, "election \"%s\" cannot open: %s", el->id, why);
+    if (veche_admin_open(&entry, &len, el, &admin, o->key, &e) != VECHE_ADMIN_OK) {
+        rc = refused(cmd, &e);
         goto done;
     }
-    /* An election.key that the ceremony does not give would make every ballot undecryptable. */
-    if ((rc = judge(&c, el, cmd)) != 0)
-        goto done;
-    if (!c->key_ok) {
-        rc = cli_fail(cmd, "election \"%s\" cannot open: the election.key at entry %" PRIu64
-                      " is not the ceremony's: %s", el->id, el->key_index, c->key_why);
-        goto done;
-    }
-    body = json_pack("{s:s, s:o}", "election", el->id, "fingerprint",
-                     veche_b64_json(el->fingerprint, 32));
-    if (body == NULL) {
-        rc = cli_fail(cmd, "out of memory");
-        goto done;
-    }
-    if ((rc = append_one(b, VECHE_ETYPE_OPEN, body, &admin, &at, cmd)) != 0)
+    if ((rc = append_entries(b, &entry, &len, 1, &at, cmd)) != 0)
         goto done;
     b64(f64, el->fingerprint);
     printf("election %s open: entry %" PRIu64 "\nfingerprint: %s\n", el->id, at, f64);
 done:
-    veche_ceremony_free(c);
-    json_decref(body);
-    veche_election_free(el);
-    veche_board_close(b);
-    veche_key_wipe(&admin);
+    admin_step_end(b, el, &admin, entry);
     return rc;
 }
 
@@ -409,34 +316,24 @@ static int cmd_close(const opts *o)
     veche_board *b;
     veche_election *el;
     veche_key admin;
-    json_t *body = NULL;
+    veche_admin_err e;
+    char *entry = NULL;
+    size_t len;
     uint64_t at;
     int rc;
 
     if ((rc = admin_step(&b, &el, &admin, o, cmd)) != 0)
         goto done;
-    if (el->open_index == VECHE_ELECTION_NO_INDEX) {
-        rc = cli_fail(cmd, "election \"%s\" is not open", el->id);
+    if (veche_admin_close(&entry, &len, el, &admin, o->key, &e) != VECHE_ADMIN_OK) {
+        rc = refused(cmd, &e);
         goto done;
     }
-    if (el->close_index != VECHE_ELECTION_NO_INDEX) {
-        rc = cli_fail(cmd, "election \"%s\" is already closed (entry %" PRIu64 ")", el->id,
-                      el->close_index);
-        goto done;
-    }
-    if ((body = json_pack("{s:s}", "election", el->id)) == NULL) {
-        rc = cli_fail(cmd, "out of memory");
-        goto done;
-    }
-    if ((rc = append_one(b, VECHE_ETYPE_CLOSE, body, &admin, &at, cmd)) != 0)
+    if ((rc = append_entries(b, &entry, &len, 1, &at, cmd)) != 0)
         goto done;
     printf("election %s closed: entry %" PRIu64 "; %zu ballots on the record\n", el->id, at,
            el->nballots);
 done:
-    json_decref(body);
-    veche_election_free(el);
-    veche_board_close(b);
-    veche_key_wipe(&admin);
+    admin_step_end(b, el, &admin, entry);
     return rc;
 }
 
@@ -565,7 +462,7 @@ static void show_ceremony(const veche_election *el)
     char unq[1024];
 
     if (veche_ceremony_evaluate_election(&c, el, NULL) == VECHE_OK) {
-        list_unqualified(c, &el->manifest, unq, sizeof unq);
+        veche_admin_unqualified(c, &el->manifest, unq, sizeof unq);
         printf("ceremony: %s\n", c->why);
         if (c->nqual > 0 || unq[0]) {
             printf("qualified:");
@@ -694,252 +591,7 @@ int veche_cmd_election(int argc, char **argv)
     return cli_usage("election", election_usage, "unknown command '%s'", argv[1]);
 }
 
-/* ---- credentials generate: the roll ----------------------------------------------------- */
-
-#define MAX_NAME 256
-
-typedef struct roll {
-    char    **name;      /* malloc'd, one per voter */
-    uint32_t *weight;
-    size_t   *line;      /* where each voter is in the file, for messages */
-    size_t    n, cap;
-} roll;
-
-static void roll_free(roll *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        free(r->name[i]);
-    free(r->name);
-    free(r->weight);
-    free(r->line);
-    memset(r, 0, sizeof *r);
-}
-
-/*
- * One CSV field from *p (up to end): quoted ("" is a quote inside) or not
- * (spaces around it dropped). Writes it to out (cap bytes, NUL-terminated).
- * Returns 0, or -1 with a reason in why.
- */
-static int csv_field(const char **p, const char *end, char *out, size_t cap, const char **why)
-{
-    const char *s = *p;
-    size_t n = 0;
-
-    while (s < end && *s == ' ')
-        s++;
-    if (s < end && *s == '"') {
-        for (s++;; s++) {
-            if (s == end) {
-                *why = "a quoted name has no closing quote";
-                return -1;
-            }
-            if (*s == '"' && (s + 1 == end || s[1] != '"'))
-                break;
-            if (*s == '"')
-                s++;
-            if (n + 1 >= cap) {
-                *why = "a name longer than 256 bytes";
-                return -1;
-            }
-            out[n++] = *s;
-        }
-        s++;
-        while (s < end && *s == ' ')
-            s++;
-        if (s < end && *s != ',') {
-            *why = "text after a closing quote";
-            return -1;
-        }
-    } else {
-        const char *start = s;
-        while (s < end && *s != ',')
-            s++;
-        const char *stop = s;
-        while (stop > start && stop[-1] == ' ')
-            stop--;
-        if ((size_t)(stop - start) + 1 > cap) {
-            *why = "a name longer than 256 bytes";
-            return -1;
-        }
-        memcpy(out, start, (size_t)(stop - start));
-        n = (size_t)(stop - start);
-    }
-    out[n] = 0;
-    *p = s;
-    return 0;
-}
-
-static int roll_add(roll *r, const char *name, uint32_t w, size_t line)
-{
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 256;
-        char **nn = realloc(r->name, cap * sizeof *nn);
-        if (nn != NULL) r->name = nn;
-        uint32_t *nw = realloc(r->weight, cap * sizeof *nw);
-        if (nw != NULL) r->weight = nw;
-        size_t *nl = realloc(r->line, cap * sizeof *nl);
-        if (nl != NULL) r->line = nl;
-        if (nn == NULL || nw == NULL || nl == NULL)
-            return -1;
-        r->cap = cap;
-    }
-    if ((r->name[r->n] = strdup(name)) == NULL)
-        return -1;
-    r->weight[r->n] = w;
-    r->line[r->n++] = line;
-    return 0;
-}
-
-static int is_header(const char *name, const char *weight, int has_weight)
-{
-    return strcasecmp(name, "name") == 0 && (!has_weight || strcasecmp(weight, "weight") == 0);
-}
-
-/* One line of the roll (first: the first non-empty one); -1 with a message on stderr. */
-static int roll_line(roll *r, const char *s, const char *end, size_t line, int first,
-                     const char *path)
-{
-    const char *cmd = "credentials generate", *why = NULL;
-    char name[MAX_NAME + 1], weight[32] = "";
-    uint64_t w = 1;
-    int has_weight = 0;
-
-    if (csv_field(&s, end, name, sizeof name, &why) != 0)
-        return cli_fail(cmd, "%s: line %zu: %s", path, line, why), -1;
-    if (s < end) {   /* a comma */
-        s++;
-        has_weight = 1;
-        if (csv_field(&s, end, weight, sizeof weight, &why) != 0 || s < end)
-            return cli_fail(cmd, "%s: line %zu: %s", path, line,
-                            why ? why : "more than two fields (quote a name that holds a "
-                            "comma)"), -1;
-    }
-    if (first && is_header(name, weight, has_weight))
-        return 0;
-    for (const char *c = name; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            return cli_fail(cmd, "%s: line %zu: a control character in the name", path, line), -1;
-    if (name[0] == 0)
-        return cli_fail(cmd, "%s: line %zu: no name", path, line), -1;
-    if (has_weight && (cli_parse_u64(weight, &w) != 0 || w < 1 || w > VECHE_MAX_WEIGHT))
-        return cli_fail(cmd, "%s: line %zu: the weight \"%s\" is not a whole number in 1..%u",
-                        path, line, weight, VECHE_MAX_WEIGHT), -1;
-    if (roll_add(r, name, (uint32_t)w, line) != 0)
-        return cli_fail(cmd, "out of memory"), -1;
-    return 0;
-}
-
-static int cmp_name(const void *a, const void *b, void *arg)
-{
-    char **names = arg;
-    return strcmp(names[*(const size_t *)a], names[*(const size_t *)b]);
-}
-
-/* Two voters with one name would make the mail-merge ambiguous. */
-static int roll_distinct(const roll *r, const char *path)
-{
-    size_t *ix = malloc(r->n * sizeof *ix);
-    int rc = 0;
-    if (ix == NULL)
-        return cli_fail("credentials generate", "out of memory"), -1;
-    for (size_t i = 0; i < r->n; i++)
-        ix[i] = i;
-    qsort_r(ix, r->n, sizeof *ix, cmp_name, r->name);
-    for (size_t i = 1; i < r->n && rc == 0; i++)
-        if (strcmp(r->name[ix[i - 1]], r->name[ix[i]]) == 0) {
-            size_t a = r->line[ix[i - 1]], b = r->line[ix[i]];
-            cli_fail("credentials generate", "%s: lines %zu and %zu: the same name \"%s\" "
-                     "(tell the voters apart, e.g. by a member number)", path,
-                     a < b ? a : b, a < b ? b : a, r->name[ix[i]]);
-            rc = -1;
-        }
-    free(ix);
-    return rc;
-}
-
-static int read_roll(roll *r, const char *path)
-{
-    size_t len, line = 0;
-    uint64_t total = 0;
-    int first = 1;
-    char *text = cli_read_file(path, &len, (size_t)1 << 30);
-
-    memset(r, 0, sizeof *r);
-    if (text == NULL)
-        return -1;
-    for (const char *p = text; p < text + len;) {
-        const char *nl = memchr(p, '\n', (size_t)(text + len - p));
-        const char *end = nl ? nl : text + len;
-        line++;
-        if (end > p && end[-1] == '\r')
-            end--;
-        if (end > p && roll_line(r, p, end, line, first, path) != 0) {
-            free(text);
-            roll_free(r);
-            return -1;
-        }
-        first &= end == p;
-        p = nl ? nl + 1 : text + len;
-    }
-    free(text);
-    for (size_t i = 0; i < r->n; i++)
-        total += r->weight[i];
-    if (r->n == 0)
-        return cli_fail("credentials generate", "%s: no voters", path), roll_free(r), -1;
-    if (total > VECHE_MAX_TOTAL_WEIGHT)
-        return cli_fail("credentials generate", "%s: the total weight %" PRIu64 " exceeds %u",
-                        path, total, VECHE_MAX_TOTAL_WEIGHT), roll_free(r), -1;
-    if (roll_distinct(r, path) != 0)
-        return roll_free(r), -1;
-    return 0;
-}
-
 /* ---- credentials generate: the codes file -------------------------------------------- */
-
-/* A CSV field: quoted when it holds a comma, a quote or edge spaces. */
-static int write_field(FILE *f, const char *s)
-{
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"") == NULL && (n == 0 || (s[0] != ' ' && s[n - 1] != ' ')))
-        return fputs(s, f) < 0 ? -1 : 0;
-    if (fputc('"', f) == EOF)
-        return -1;
-    for (; *s; s++)
-        if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF)
-            return -1;
-    return fputc('"', f) == EOF ? -1 : 0;
-}
-
-/*
- * Writes "name,code" lines to a new file at tmp (mode 0600, O_EXCL), synced
- * to disk. The stdio buffer that held codes is wiped before it is freed.
- */
-static int write_codes(const char *tmp, const roll *r, char (*codes)[VECHE_CODE_CHARS + 1])
-{
-    static char buf[BUFSIZ];
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    FILE *f;
-    int bad = 0;
-
-    if (fd < 0)
-        return cli_fail("credentials generate", "%s: %s", tmp, strerror(errno)), -1;
-    if ((f = fdopen(fd, "w")) == NULL) {
-        close(fd);
-        return cli_fail("credentials generate", "%s: %s", tmp, strerror(errno)), -1;
-    }
-    setvbuf(f, buf, _IOFBF, sizeof buf);
-    bad |= fputs("name,code\n", f) < 0;
-    for (size_t i = 0; i < r->n && !bad; i++)
-        bad |= write_field(f, r->name[i]) != 0 || fprintf(f, ",%s\n", codes[i]) < 0;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    sodium_memzero(buf, sizeof buf);
-    if (bad) {
-        unlink(tmp);
-        return cli_fail("credentials generate", "%s: write error", tmp), -1;
-    }
-    return 0;
-}
 
 /* Makes dir (0700) if it does not exist; the codes file must not exist. */
 static int prepare_dir(const char *dir, char *final, char *tmp, size_t cap)
@@ -975,24 +627,17 @@ static int publish_codes(const char *tmp, const char *final, const char *dir)
 /* ---- credentials generate ------------------------------------------------------------ */
 
 typedef struct gen {
-    roll                  r;
-    char                (*codes)[VECHE_CODE_CHARS + 1];
-    veche_credential_list pub;
-    char                **entries;
-    size_t               *lens, nparts;
-    veche_key             authority;
-    veche_board          *b;
-    veche_election       *el;
+    veche_roll        r;
+    veche_admin_creds c;
+    veche_key         authority;
+    veche_board      *b;
+    veche_election   *el;
 } gen;
 
 static void gen_free(gen *g)
 {
-    if (g->codes != NULL)
-        sodium_memzero(g->codes, g->r.n * sizeof *g->codes);
-    free(g->codes);
-    roll_free(&g->r);
-    veche_credentials_free(&g->pub);
-    veche_credentials_entries_free(g->entries, g->lens, g->nparts);
+    veche_admin_creds_free(&g->c);
+    veche_roll_free(&g->r);
     veche_key_wipe(&g->authority);
     veche_election_free(g->el);
     veche_board_close(g->b);
@@ -1002,46 +647,54 @@ static void gen_free(gen *g)
 static int check_election(gen *g, const opts *o)
 {
     const char *cmd = "credentials generate";
+    veche_admin_err e;
     int rc;
     if ((rc = read_key(&g->authority, o->key, cmd)) != 0 || (rc = open_board(&g->b, o->db, cmd)) != 0)
         return rc;
     if ((rc = load(&g->el, g->b, o->election, NULL, NULL, cmd)) != 0)
         return rc;
-    if (memcmp(g->authority.pk, g->el->manifest.authority_key, 32) != 0)
-        return cli_fail(cmd, "%s is not the credential authority named in the manifest of "
-                        "\"%s\"", o->key, o->election);
-    if (g->el->cred_state != VECHE_CRED_NONE)
-        return cli_fail(cmd, "credentials for \"%s\" are already on the record", o->election);
-    if (g->el->open_index != VECHE_ELECTION_NO_INDEX)
-        return cli_fail(cmd, "election \"%s\" is already open", o->election);
+    if (veche_admin_credentials_allowed(g->el, &g->authority, o->key, &e) != VECHE_ADMIN_OK)
+        return refused(cmd, &e);
+    return 0;
+}
+
+static int read_roll(veche_roll *r, const char *path)
+{
+    veche_admin_err e;
+    size_t len;
+    char *text = cli_read_file(path, &len, (size_t)1 << 30);
+
+    memset(r, 0, sizeof *r);
+    if (text == NULL)
+        return EXIT_FAIL;
+    if (veche_roll_parse(r, text, len, 0, &e) != VECHE_ADMIN_OK) {
+        free(text);
+        return cli_fail("credentials generate", "%s: %s", path, e.msg);
+    }
+    free(text);
     return 0;
 }
 
 static int make_and_append(gen *g, const opts *o, const char *tmp)
 {
     const char *cmd = "credentials generate";
-    veche_diag d = {{0}};
+    veche_admin_err e;
     uint64_t first;
 
-    if ((g->codes = calloc(g->r.n, sizeof *g->codes)) == NULL)
-        return cli_fail(cmd, "out of memory");
-    if (veche_credentials_generate(g->codes, &g->pub, o->election, g->r.weight, g->r.n, NULL,
-                                   &d) != VECHE_OK ||
-        veche_credentials_build(&g->entries, &g->lens, &g->nparts, o->election, &g->pub,
-                                g->authority.sk, &d) != VECHE_OK)
-        return cli_fail(cmd, "%s", d.msg);
+    if (veche_admin_credentials(&g->c, g->el, &g->r, &g->authority, o->key, &e) !=
+        VECHE_ADMIN_OK)
+        return refused(cmd, &e);
     /* The codes reach the disk before their public keys reach the record. */
-    if (write_codes(tmp, &g->r, g->codes) != 0)
-        return EXIT_FAIL;
-    sodium_memzero(g->codes, g->r.n * sizeof *g->codes);
-    if (veche_board_append(g->b, (const uint8_t *const *)g->entries, g->lens, g->nparts, &first,
-                           &d) != VECHE_OK) {
+    if (veche_admin_codes_write(tmp, &g->r, g->c.codes, 0, &e) != VECHE_ADMIN_OK)
+        return cli_fail(cmd, "%s", e.msg);
+    veche_admin_creds_wipe_codes(&g->c);
+    if (append_entries(g->b, g->c.entries, g->c.lens, g->c.nparts, &first, cmd) != 0) {
         unlink(tmp);
-        return cli_fail(cmd, "%s; nothing was appended and no codes were kept", d.msg);
+        return cli_fail(cmd, "no codes were kept");
     }
     printf("%zu credentials (total weight %" PRIu64 ") appended for %s: entries %" PRIu64
-           "..%" PRIu64 " (%zu part%s)\n", g->pub.n, g->pub.total_weight, o->election, first,
-           first + g->nparts - 1, g->nparts, g->nparts == 1 ? "" : "s");
+           "..%" PRIu64 " (%zu part%s)\n", g->c.pub.n, g->c.pub.total_weight, o->election, first,
+           first + g->c.nparts - 1, g->c.nparts, g->c.nparts == 1 ? "" : "s");
     return 0;
 }
 
@@ -1057,7 +710,7 @@ static int cmd_generate(const opts *o)
         o->out_dir == NULL || o->nargs != 0)
         return cli_usage(cmd, credentials_usage,
                          "give --voters, --election, --db, --key and --out-dir");
-    if ((rc = check_election(&g, o)) != 0 || (rc = read_roll(&g.r, o->voters) ? EXIT_FAIL : 0) ||
+    if ((rc = check_election(&g, o)) != 0 || (rc = read_roll(&g.r, o->voters)) != 0 ||
         (rc = prepare_dir(o->out_dir, final, tmp, sizeof final) ? EXIT_FAIL : 0) ||
         (rc = make_and_append(&g, o, tmp)) != 0)
         goto done;

@@ -11,8 +11,9 @@
  *           that tally: combine them, find every count (discrete log within
  *           W), and append election.result.
  *
- * Thin, as every subcommand: every refusal comes before anything is
- * appended, with one line on stderr saying what and where.
+ * Thin, as every subcommand: election/admin.h (which `veche serve` shares)
+ * checks the step and builds the entry; every refusal comes before anything
+ * is appended, with one line on stderr saying what and where.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,8 +24,8 @@
 #include "board/board.h"
 #include "cli/commands.h"
 #include "cli/util.h"
+#include "election/admin.h"
 #include "election/tally.h"
-#include "election/verify.h"
 
 static const char tally_usage[] =
     "usage: veche election tally  ID --db PATH --key ADMIN_KEYFILE [--threads N]\n"
@@ -91,7 +92,7 @@ static void session_end(session *s)
     veche_key_wipe(&s->admin);
 }
 
-/* Opens the board, loads the election, checks the key is the administrator's. */
+/* Opens the board and loads the election (admin.h checks the key is the administrator's). */
 static int session_begin(session *s, const opts *o, const char *cmd)
 {
     veche_record_src src = {NULL, NULL};
@@ -104,72 +105,27 @@ static int session_begin(session *s, const opts *o, const char *cmd)
     src.board = s->b;
     if (veche_votes_load(&s->v, &src, o->id, &d) != VECHE_OK)
         return cli_fail(cmd, "%s", d.msg);
-    if (memcmp(s->admin.pk, s->v->el->admin, 32) != 0)
-        return cli_fail(cmd, "%s is not the administrator's key (the author of the manifest, "
-                        "entry %" PRIu64 ")", o->key, s->v->el->manifest_entry.index);
     return 0;
 }
 
-static int append(session *s, const char *type, json_t *body, uint64_t *at, const char *cmd)
+/* A step refused by election/admin.h: one line; nothing is appended. */
+static int refused(const veche_admin_err *e, const char *cmd)
+{
+    return cli_fail(cmd, "%s%s", e->msg,
+                    e->kind == VECHE_ADMIN_FAILED || strcmp(e->code, "conflict") == 0 ?
+                        "; nothing was appended" : "");
+}
+
+static int append(session *s, char *entry, size_t len, uint64_t *at, const char *cmd)
 {
     veche_diag d = {{0}};
-    char *entry = NULL;
-    size_t len;
-    const uint8_t *one;
-    int rc = 0;
-
-    if (veche_entry_build(&entry, &len, type, body, s->admin.sk, &d) != VECHE_OK)
-        return cli_fail(cmd, "%s; nothing was appended", d.msg);
-    one = (const uint8_t *)entry;
+    const uint8_t *one = (const uint8_t *)entry;
     if (veche_board_append(s->b, &one, &len, 1, at, &d) != VECHE_OK)
-        rc = cli_fail(cmd, "%s; nothing was appended", d.msg);
-    free(entry);
-    return rc;
+        return cli_fail(cmd, "%s; nothing was appended", d.msg);
+    return 0;
 }
 
 /* ---- tally -------------------------------------------------------------------------------- */
-
-typedef struct first_failure {
-    int  number;
-    char line[1200];
-} first_failure;
-
-static void note_failure(void *arg, const char *election, int number, const char *name,
-                         int status, const char *detail)
-{
-    first_failure *f = arg;
-    (void)election;
-    if (status == VECHE_CHECK_FAIL && f->number == 0) {
-        f->number = number;
-        snprintf(f->line, sizeof f->line, "check %d (%s): %s", number, name, detail);
-    }
-}
-
-/* The record up to the open must verify before anything is counted (checks 2–8). */
-static int record_sound(const session *s, const char *cmd)
-{
-    veche_verify_opts vo = {0};
-    veche_verify_report rep;
-    first_failure f = {0, ""};
-
-    vo.last = 8;
-    if (veche_verify_votes(s->v, &vo, note_failure, &f, &rep) != VECHE_OK)
-        return cli_fail(cmd, "the record does not verify: %s; nothing was appended",
-                        f.number ? f.line : "out of memory");
-    return 0;
-}
-
-static int tally_ready(const veche_election *el, const char *cmd)
-{
-    const veche_election_entry *t = veche_admin_first(el, &el->tallies);
-    if (el->close_index == VECHE_ELECTION_NO_INDEX)
-        return cli_fail(cmd, "election \"%s\" is not closed: run `veche election close` first",
-                        el->id);
-    if (t != NULL)
-        return cli_fail(cmd, "election \"%s\" is already tallied (entry %" PRIu64 ")", el->id,
-                        t->index);
-    return 0;
-}
 
 static void print_count(const veche_count *c, const char *id, uint64_t at)
 {
@@ -190,75 +146,29 @@ static int cmd_tally(const opts *o)
     const char *cmd = "election tally";
     session s;
     veche_count *c = NULL;
-    json_t *body = NULL;
-    veche_diag d = {{0}};
+    veche_admin_err e;
+    char *entry = NULL;
+    size_t len;
     uint64_t at;
     int rc;
 
-    if ((rc = session_begin(&s, o, cmd)) != 0 || (rc = tally_ready(s.v->el, cmd)) != 0 ||
-        (rc = record_sound(&s, cmd)) != 0)
+    if ((rc = session_begin(&s, o, cmd)) != 0)
         goto done;
-    if (veche_count_ballots(&c, s.v, o->threads, &d) != VECHE_OK ||
-        veche_tally_body(&body, s.v->el, c, &d) != VECHE_OK) {
-        rc = cli_fail(cmd, "%s; nothing was appended", d.msg);
+    if (veche_admin_tally(&entry, &len, &c, s.v, &s.admin, o->key, o->threads, &e) !=
+        VECHE_ADMIN_OK) {
+        rc = refused(&e, cmd);
         goto done;
     }
-    if ((rc = append(&s, VECHE_ETYPE_TALLY, body, &at, cmd)) == 0)
+    if ((rc = append(&s, entry, len, &at, cmd)) == 0)
         print_count(c, s.v->el->id, at);
 done:
-    json_decref(body);
+    free(entry);
     veche_count_free(c);
     session_end(&s);
     return rc;
 }
 
 /* ---- result -------------------------------------------------------------------------------- */
-
-typedef struct decrypting {
-    veche_ceremony       *cer;
-    veche_ceremony_tally *tally;
-    veche_decryption      dec;
-    int                   dec_ready;
-    uint64_t              W;
-} decrypting;
-
-static void decrypting_end(decrypting *x)
-{
-    if (x->dec_ready)
-        veche_decryption_free(&x->dec);
-    free(x->tally);
-    veche_ceremony_free(x->cer);
-}
-
-/* The tally, the ceremony's K_j and the trustees' decryptions, all judged. */
-static int gather(decrypting *x, const veche_election *el, const char *cmd)
-{
-    const veche_election_entry *t = veche_admin_first(el, &el->tallies);
-    veche_diag d = {{0}};
-    size_t ignored;
-    uint64_t bad;
-
-    memset(x, 0, sizeof *x);
-    if (t == NULL)
-        return cli_fail(cmd, "election \"%s\" has no tally yet: run `veche election tally`",
-                        el->id);
-    if ((t = veche_admin_first(el, &el->results)) != NULL)
-        return cli_fail(cmd, "election \"%s\" already has a result (entry %" PRIu64 ")", el->id,
-                        t->index);
-    t = veche_admin_first(el, &el->tallies);
-    x->W = (uint64_t)json_integer_value(json_object_get(t->body, "weight"));
-    if ((x->tally = malloc(sizeof *x->tally)) == NULL)
-        return cli_fail(cmd, "out of memory");
-    if (veche_ceremony_evaluate_election(&x->cer, el, &d) != VECHE_OK ||
-        veche_ceremony_tally_parse(x->tally, t->body, &el->manifest, &d) != VECHE_OK ||
-        veche_decryption_init(&x->dec, x->cer, x->tally, el->fingerprint, &d) != VECHE_OK)
-        return cli_fail(cmd, "the tally (entry %" PRIu64 "): %s", t->index, d.msg);
-    x->dec_ready = 1;
-    if (veche_decryptions_judge(&x->dec, el, &ignored, &bad, &d) != VECHE_OK)
-        return cli_fail(cmd, "a trustee's decryption is invalid: %s; the record cannot verify "
-                        "(check 12); nothing was appended", d.msg);
-    return 0;
-}
 
 static void print_result(const veche_election *el, const veche_result *r, uint64_t at)
 {
@@ -279,34 +189,24 @@ static void print_result(const veche_election *el, const veche_result *r, uint64
 static int cmd_result(const opts *o)
 {
     const char *cmd = "election result";
-    uint32_t set[VECHE_DKG_MAX_TRUSTEES];
     session s;
-    decrypting x;
     veche_result r;
-    json_t *body = NULL;
-    veche_diag d = {{0}};
-    size_t n;
+    veche_admin_err e;
+    char *entry = NULL;
+    size_t len;
     uint64_t at;
     int rc;
 
-    memset(&x, 0, sizeof x);
-    if ((rc = session_begin(&s, o, cmd)) != 0 || (rc = gather(&x, s.v->el, cmd)) != 0)
+    if ((rc = session_begin(&s, o, cmd)) != 0)
         goto done;
-    if ((n = veche_decryption_set(&x.dec, set)) < x.cer->params.t) {
-        rc = cli_fail(cmd, "%zu valid decryption(s) on the record, %u needed: wait for the "
-                      "trustees (veche trustee decrypt)", n, x.cer->params.t);
+    if (veche_admin_result(&entry, &len, &r, s.v->el, &s.admin, o->key, &e) != VECHE_ADMIN_OK) {
+        rc = refused(&e, cmd);
         goto done;
     }
-    if (veche_result_compute(&r, &x.dec, set, n, x.W, &d) != VECHE_OK ||
-        veche_result_body(&body, s.v->el, &r, &d) != VECHE_OK) {
-        rc = cli_fail(cmd, "%s; nothing was appended", d.msg);
-        goto done;
-    }
-    if ((rc = append(&s, VECHE_ETYPE_RESULT, body, &at, cmd)) == 0)
+    if ((rc = append(&s, entry, len, &at, cmd)) == 0)
         print_result(s.v->el, &r, at);
 done:
-    json_decref(body);
-    decrypting_end(&x);
+    free(entry);
     session_end(&s);
     return rc;
 }

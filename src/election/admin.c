@@ -502,8 +502,7 @@ static veche_admin_kind judge(veche_ceremony **c, const veche_election *el, vech
     return VECHE_ADMIN_OK;
 }
 
-/* Trustees not (yet) in Q, as "2 (why); 3 (why)". */
-static void list_unqualified(const veche_ceremony *c, const veche_manifest *m, char *out,
+void veche_admin_unqualified(const veche_ceremony *c, const veche_manifest *m, char *out,
                              size_t cap)
 {
     size_t o = 0;
@@ -557,7 +556,7 @@ veche_admin_kind veche_admin_key(char **entry, size_t *len, veche_admin_keyinfo 
     if (veche_admin_key_allowed(el, admin, key_name, e) != VECHE_ADMIN_OK ||
         judge(&c, el, e) != VECHE_ADMIN_OK)
         return e->kind;
-    list_unqualified(c, &el->manifest, info->unqualified, sizeof info->unqualified);
+    veche_admin_unqualified(c, &el->manifest, info->unqualified, sizeof info->unqualified);
     if (key_ready(c, info, without_pending, pending_hint, e) != VECHE_ADMIN_OK)
         goto done;
     if (veche_ceremony_election_key_body(&body, c, &d) != VECHE_OK) {

@@ -145,6 +145,10 @@ typedef struct veche_admin_keyinfo {
     char    unqualified[VECHE_ADMIN_MSG / 2];   /* "3 (pending); 4 (why)", or "" */
 } veche_admin_keyinfo;
 
+/* Trustees not (yet) qualified in c, as "2 (why); 3 (pending)", into out (cap bytes). */
+void veche_admin_unqualified(const veche_ceremony *c, const veche_manifest *m, char *out,
+                             size_t cap);
+
 veche_admin_kind veche_admin_key_allowed(const veche_election *el, const veche_key *admin,
                                          const char *key_name, veche_admin_err *e);
 /*
