@@ -355,6 +355,27 @@ static int parse_answer(const char *buf, size_t len, answer *a, const char **why
 }
 
 /*
+ * A blocking connection to the server, or -1 (errno set). A server that has
+ * just said it listens may still be binding: refusals are retried for 5 s.
+ */
+static int connect_blocking(void)
+{
+    for (int tries = 0;; tries++) {
+        int fd = tcp_socket(0), err;
+        if (fd < 0)
+            return -1;
+        if (connect(fd, (struct sockaddr *)&server.addr, server.addrlen) == 0)
+            return fd;
+        err = errno;
+        close(fd);
+        errno = err;
+        if (err != ECONNREFUSED || tries == 50)
+            return -1;
+        usleep(100000);
+    }
+}
+
+/*
  * One blocking GET with Connection: close (setup only). On 200, returns the
  * malloc'd body; otherwise NULL with a message.
  */
@@ -364,9 +385,9 @@ static char *http_get(const char *path, size_t *body_len)
     size_t len = 0, cap = 0;
     const char *why = NULL;
     answer a;
-    int fd = tcp_socket(0), n, done = 0;
+    int fd = connect_blocking(), n, done = 0;
 
-    if (fd < 0 || connect(fd, (struct sockaddr *)&server.addr, server.addrlen) != 0) {
+    if (fd < 0) {
         setup_fail("cannot connect to %s: %s", server.host, strerror(errno));
         goto out;
     }
@@ -379,9 +400,13 @@ static char *http_get(const char *path, size_t *body_len)
     for (;;) {
         ssize_t r;
         if (cap - len < 4096) {
-            char *nb = realloc(buf, cap = cap * 2 + 8192);
-            if (nb == NULL) goto out;
+            char *nb = realloc(buf, cap * 2 + 8192);
+            if (nb == NULL) {
+                setup_fail("GET %s: out of memory", path);
+                goto out;
+            }
             buf = nb;
+            cap = cap * 2 + 8192;
         }
         if ((r = recv(fd, buf + len, cap - len, 0)) <= 0)
             break;
@@ -470,12 +495,19 @@ static int load_election(const char *db, const char *id)
     return 0;
 }
 
-/* Splits "name,code,weight" (the name may hold commas): the code, in place. */
+/*
+ * The code of a CSV line "name,code,weight" (the demo's) or "name,code"
+ * (`veche credentials generate`'s), in place: the last field, or the one
+ * before it when the last is a weight (all digits; a printed code has
+ * dashes). Counting from the end keeps a name with commas harmless.
+ */
 static char *csv_code(char *line)
 {
     char *last = strrchr(line, ','), *prev;
     if (last == NULL)
         return NULL;
+    if (last[1] == 0 || strspn(last + 1, "0123456789") != strlen(last + 1))
+        return last + 1;
     *last = 0;
     prev = strrchr(line, ',');
     return prev != NULL ? prev + 1 : NULL;
@@ -1221,8 +1253,9 @@ static void report(double wall, double V, double verify, double srv_cpu, double 
         max = F.lat[F.nack - 1] * 1e3;
     }
     if (!opt.quiet) {
-        printf("\nfired %zu ballots from %u connections in %.2f s (closed loop: each connection "
-               "sends its next ballot after the answer to the last)\n", nB, opt.connections, wall);
+        printf("\nsent %zu of %zu ballots from %u connections in %.2f s (closed loop: each "
+               "connection sends its next ballot after the answer to the last)\n", F.next, nB,
+               opt.connections, wall);
         printf("acknowledged: %zu (201 new: %zu, 200 already on the record: %zu)\n", F.nack,
                F.n201, F.n200);
         for (int s = 0; s < MAX_STATUS; s++)
@@ -1237,6 +1270,8 @@ static void report(double wall, double V, double verify, double srv_cpu, double 
         if (F.nunanswered > 0)
             printf("unanswered: %zu ballots (their connection gave up after %.0f s of failures)\n",
                    F.nunanswered, opt.patience);
+        if (F.next < nB)
+            printf("never sent: %zu ballots (every connection had given up)\n", nB - F.next);
         if (F.nreconnect > 0)
             printf("reconnections asked by the server (Connection: close): %zu\n", F.nreconnect);
         printf("\nthroughput: %.0f ballots/s sustained (acknowledgements 10%%..90%%, over %.2f s); "
