@@ -306,7 +306,7 @@ function checkContest(ci, full) {
   p.textContent = msg ?? '';
   p.hidden = !msg;
   if (msg) fs.setAttribute('aria-invalid', 'true'); else fs.removeAttribute('aria-invalid');
-  if (msg && !full) say(`${c.question}: ${msg}`, { error: true });
+  if (msg && !full) say(`“${c.question}” — ${msg}`, { error: true });
   return msg;
 }
 
@@ -316,7 +316,7 @@ function onReview(ev) {
   const bad = [];
   contests.forEach((c, ci) => {
     const msg = checkContest(ci, true);
-    if (msg) bad.push([ci, `${c.question}: ${msg}`]);
+    if (msg) bad.push([ci, `“${c.question}” — ${msg}`]);
   });
   const box = $('ballot-error');
   if (bad.length) {
@@ -429,7 +429,7 @@ async function onAudit() {
         el('span', { class: 'mono' }, shown),
         ' verifies and encrypts exactly your choices.'));
     }
-    body.push(el('h3', {}, 'What the ballot encrypts'), choicesList(r.choices));
+    body.push(el('h3', {}, 'What the ballot encrypts'), ...choicesList(r.choices));
   } catch (e) {
     body.push(el('p', { class: 'message error' }, `The audit document does not check out: ${describe(e)}. Do not vote with this device.`));
   }
