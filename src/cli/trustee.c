@@ -15,6 +15,13 @@
  * `init` before anything is published (so a failed append can be resumed),
  * rewritten atomically when shares are opened or x_i is computed, and never
  * leaves this machine.
+ *
+ * With --server URL instead of --db, the record is a running `veche serve`:
+ * the step runs on a local mirror of its board, synced and checked against
+ * the server's signed checkpoint first (remote.h), and each entry the step
+ * would have appended is sent with POST /api/v1/record/entries, then looked
+ * for in the mirror at the index the server gave. Only entries leave this
+ * machine, never the state file.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -26,6 +33,7 @@
 
 #include "board/board.h"
 #include "cli/commands.h"
+#include "cli/remote.h"
 #include "cli/util.h"
 #include "election/ceremony.h"
 #include "election/election.h"
@@ -33,39 +41,46 @@
 
 static const char trustee_usage[] =
     "usage: veche trustee <command> [options]\n"
-    "  init    --state FILE --election ID --db PATH --key KEYFILE\n"
+    "  init    --state FILE --election ID RECORD --key KEYFILE\n"
     "          make this trustee's secret state (its ceremony key e_i and polynomial)\n"
     "          in FILE (mode 0600, never replaced) and publish trustee.key\n"
-    "  commit  --state FILE --db PATH --key KEYFILE\n"
+    "  commit  --state FILE RECORD --key KEYFILE\n"
     "          publish trustee.commit: the hash of this trustee's commitments\n"
-    "  reveal  --state FILE --db PATH --key KEYFILE\n"
+    "  reveal  --state FILE RECORD --key KEYFILE\n"
     "          once every trustee's commit is on the record: publish the commitments\n"
     "          and the shares (each sealed to its trustee)\n"
-    "  check   --state FILE --db PATH --key KEYFILE\n"
+    "  check   --state FILE RECORD --key KEYFILE\n"
     "          open the shares dealt to this trustee, publish a complaint against each\n"
     "          dealer whose share is bad, and once every reveal is in compute this\n"
     "          trustee's key share x_i and check it against K_i\n"
-    "  decrypt --state FILE --db PATH --key KEYFILE\n"
+    "  decrypt --state FILE RECORD --key KEYFILE\n"
     "          once election.tally is on the record: recompute the tally from the\n"
     "          ballots and, if it is the one published, publish this trustee's\n"
     "          decryption shares of it, with their proofs\n"
-    "  status  --db PATH (--election ID | --state FILE)\n"
+    "  status  RECORD (--election ID | --state FILE)\n"
     "          the ceremony as judged from the record: each trustee's steps, complaints,\n"
     "          refused entries, the qualified set, the joint key\n"
+    "RECORD is --db PATH (the board's SQLite file), or --server URL for a running\n"
+    "`veche serve`: the record is then mirrored in a local file (--cache PATH; by\n"
+    "default FILE.mirror.db, or a file under ~/.cache/veche for status without\n"
+    "--state), checked against the server's signed checkpoint, and each entry is\n"
+    "sent to the server. The first sync trusts the server's board key (or the one\n"
+    "given with --vkey VKEY, name+hexid+base64 or @FILE); it may never change.\n"
     "KEYFILE is this trustee's board key (veche keygen), listed in the manifest.\n"
     "FILE is this trustee's secret: it is not encrypted; keep it on this machine,\n"
     "readable only by you, and back it up safely until the election is decrypted.\n";
 
 typedef struct opts {
-    const char *state, *election, *db, *key;
+    const char *state, *election, *db, *key, *server, *cache, *vkey;
     int nargs;
 } opts;
 
-enum { O_STATE = 256, O_ELECTION, O_DB, O_KEY, O_HELP };
+enum { O_STATE = 256, O_ELECTION, O_DB, O_KEY, O_SERVER, O_CACHE, O_VKEY, O_HELP };
 
 static const struct option longopts[] = {
     {"state", 1, 0, O_STATE}, {"election", 1, 0, O_ELECTION}, {"db", 1, 0, O_DB},
-    {"key", 1, 0, O_KEY}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
+    {"key", 1, 0, O_KEY}, {"server", 1, 0, O_SERVER}, {"cache", 1, 0, O_CACHE},
+    {"vkey", 1, 0, O_VKEY}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
 };
 
 /* 0, 1 for --help, -1 for a bad option. */
@@ -81,6 +96,9 @@ static int parse_opts(opts *o, int argc, char **argv)
         case O_ELECTION: o->election = optarg; break;
         case O_DB: o->db = optarg; break;
         case O_KEY: o->key = optarg; break;
+        case O_SERVER: o->server = optarg; break;
+        case O_CACHE: o->cache = optarg; break;
+        case O_VKEY: o->vkey = optarg; break;
         case O_HELP: return 1;
         default: return -1;
         }
@@ -111,6 +129,41 @@ static void step_close(step *s)
     veche_trustee_state_wipe(&s->st);
 }
 
+/* The record: the board file, or the server's board mirrored and checked. */
+static int open_record(step *s)
+{
+    const opts *o = s->o;
+    veche_note_key pin;
+    veche_diag d = {{0}};
+    char cache[4096];
+    int n;
+
+    if (o->server == NULL)
+        return veche_board_open(&s->b, o->db, NULL, &d) == VECHE_OK ? 0
+                                                                    : cli_fail(s->cmd, "%s", d.msg);
+    if (o->vkey != NULL && cli_parse_vkey(&pin, o->vkey) != 0)
+        return cli_usage(s->cmd, trustee_usage, "--vkey: not a board's verifier key");
+    if (o->cache != NULL)
+        n = snprintf(cache, sizeof cache, "%s", o->cache);
+    else if (o->state != NULL)
+        n = snprintf(cache, sizeof cache, "%s.mirror.db", o->state);
+    else
+        n = cli_remote_default_cache(cache, sizeof cache, o->server) == 0 ? 0 : -1;
+    if (n < 0 || (size_t)n >= sizeof cache)
+        return cli_fail(s->cmd, "no place for the mirror: give --cache PATH");
+    if (cli_remote_mirror(o->server, cache, o->vkey != NULL ? &pin : NULL, &s->b, &d) !=
+        VECHE_OK)
+        return cli_fail(s->cmd, "%s", d.msg);
+    return 0;
+}
+
+/* Exactly one of --db and --server. */
+static int record_given(const opts *o)
+{
+    return (o->db == NULL) != (o->server == NULL) && (o->server != NULL || !o->cache) &&
+           (o->server != NULL || !o->vkey);
+}
+
 /* (Re)reads the election from the board and judges its ceremony. */
 static int judge(step *s, const char *id)
 {
@@ -137,8 +190,8 @@ static int step_open(step *s, const opts *o, const char *cmd, int with_state)
     s->o = o;
     if ((e = veche_election_register_types()) != VECHE_OK)
         return cli_fail(cmd, "cannot register the election entry types: %s", veche_strerror(e));
-    if (veche_board_open(&s->b, o->db, NULL, &d) != VECHE_OK)
-        return cli_fail(cmd, "%s", d.msg);
+    if ((rc = open_record(s)) != 0)
+        return rc;
     if (with_state && veche_trustee_state_load(&s->st, o->state, &d) != VECHE_OK)
         return cli_fail(cmd, "%s", d.msg);
     if ((rc = judge(s, with_state ? s->st.election : o->election)) != 0)
@@ -169,20 +222,101 @@ static int trustee_step(step *s, const opts *o, const char *cmd)
 {
     int rc;
     memset(s, 0, sizeof *s);
-    if (o->state == NULL || o->db == NULL || o->key == NULL)
-        return cli_usage(cmd, trustee_usage, "give --state, --db and --key");
+    if (o->state == NULL || !record_given(o) || o->key == NULL)
+        return cli_usage(cmd, trustee_usage, "give --state, --key, and --db or --server "
+                         "(--cache and --vkey go with --server)");
     if ((rc = step_open(s, o, cmd, 1)) != 0)
         return rc;
     return step_key(s);
 }
 
-/* Appends entries[0..n) as one durable batch and frees them; *first gets the first index. */
-static int append(step *s, char **entries, size_t *lens, size_t n, uint64_t *first)
+/* The type of an entry this command built, for messages. */
+static const char *entry_type(const char *entry, size_t len)
+{
+    static char type[VECHE_ENTRY_TYPE_MAX + 1];
+    json_t *j = json_loadb(entry, len, 0, NULL);
+    snprintf(type, sizeof type, "%s", json_string_value(json_object_get(j, "type")) != NULL
+             ? json_string_value(json_object_get(j, "type")) : "entry");
+    json_decref(j);
+    return type;
+}
+
+/* POSTs one entry; *at gets the index the server gives it. */
+static int post_entry(step *s, const char *entry, size_t len, uint64_t *at)
 {
     veche_diag d = {{0}};
+    json_t *ans = NULL, *index;
+    long status;
     int rc = 0;
-    if (veche_board_append(s->b, (const uint8_t *const *)entries, lens, n, first, &d) != VECHE_OK)
+
+    if (cli_remote_post(s->o->server, "/api/v1/record/entries", entry, len, "application/json",
+                        &status, &ans, &d) != VECHE_OK)
+        rc = cli_fail(s->cmd, "sending %s: %s", entry_type(entry, len), d.msg);
+    else if (!json_is_integer(index = json_object_get(ans, "index")) ||
+             json_integer_value(index) < 0)
+        rc = cli_fail(s->cmd, "sending %s: the server's answer has no \"index\"",
+                      entry_type(entry, len));
+    else
+        *at = (uint64_t)json_integer_value(index);
+    json_decref(ans);
+    return rc;
+}
+
+/* After sending: the mirror, synced again, must hold each entry where the server said. */
+static int confirm_posted(step *s, char **entries, size_t *lens, size_t n, const uint64_t *at)
+{
+    veche_diag d = {{0}};
+    uint8_t *got;
+    size_t len;
+
+    if (cli_remote_sync(s->o->server, s->b, &d) != VECHE_OK)
+        return cli_fail(s->cmd, "sent, but the record cannot be checked now: %s", d.msg);
+    for (size_t k = 0; k < n; k++) {
+        int same = veche_board_get(s->b, at[k], &got, &len, &d) == VECHE_OK && len == lens[k] &&
+                   memcmp(got, entries[k], len) == 0;
+        free(got);
+        if (!same)
+            return cli_fail(s->cmd, "the server answered that %s is entry %" PRIu64 ", but "
+                            "its signed record holds something else there",
+                            entry_type(entries[k], lens[k]), at[k]);
+    }
+    return 0;
+}
+
+/* Sends entries[0..n) to the server, in order, one request each. */
+static int post_all(step *s, char **entries, size_t *lens, size_t n, uint64_t *at)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (post_entry(s, entries[k], lens[k], &at[k]) == 0)
+            continue;
+        for (size_t j = 0; j < k; j++)
+            fprintf(stderr, "veche %s: %s was sent (entry %" PRIu64 ")\n", s->cmd,
+                    entry_type(entries[j], lens[j]), at[j]);
+        fprintf(stderr, "veche %s: run the command again: it sends only what is missing\n",
+                s->cmd);
+        return EXIT_FAIL;
+    }
+    return confirm_posted(s, entries, lens, n, at);
+}
+
+/*
+ * Appends entries[0..n) as one durable batch (or sends them to the server)
+ * and frees them; at[k] gets entry k's index.
+ */
+static int append(step *s, char **entries, size_t *lens, size_t n, uint64_t *at)
+{
+    veche_diag d = {{0}};
+    uint64_t first;
+    int rc = 0;
+
+    if (s->o->server != NULL)
+        rc = post_all(s, entries, lens, n, at);
+    else if (veche_board_append(s->b, (const uint8_t *const *)entries, lens, n, &first, &d) !=
+             VECHE_OK)
         rc = cli_fail(s->cmd, "%s; nothing was appended", d.msg);
+    else
+        for (size_t k = 0; k < n; k++)
+            at[k] = first + k;
     for (size_t k = 0; k < n; k++)
         free(entries[k]);
     return rc;
@@ -259,8 +393,9 @@ static int cmd_init(const opts *o)
     step s;
     int rc;
 
-    if (o->state == NULL || o->election == NULL || o->db == NULL || o->key == NULL)
-        return cli_usage(cmd, trustee_usage, "give --state, --election, --db and --key");
+    if (o->state == NULL || o->election == NULL || !record_given(o) || o->key == NULL)
+        return cli_usage(cmd, trustee_usage, "give --state, --election, --key, and --db or "
+                         "--server (--cache and --vkey go with --server)");
     if ((rc = step_open(&s, o, cmd, 0)) != 0)
         goto done;
     if (access(o->state, F_OK) == 0) {
@@ -328,7 +463,7 @@ static int cmd_reveal(const opts *o)
     veche_diag d = {{0}};
     char *entries[2];
     size_t lens[2], n = 0;
-    uint64_t at;
+    uint64_t at[2];
     step s;
     int rc;
 
@@ -360,14 +495,14 @@ static int cmd_reveal(const opts *o)
         rc = already(&s, VECHE_ROUND_COMMITMENTS, "reveal (trustee.commitments)");
         goto done;
     }
-    if ((rc = append(&s, entries, lens, n, &at)) != 0)
+    if ((rc = append(&s, entries, lens, n, at)) != 0)
         goto done;
     if (n == 2)
         printf("trustee.commitments and trustee.shares appended: entries %" PRIu64 ", %" PRIu64
-               "\n", at, at + 1);
+               "\n", at[0], at[1]);
     else
         printf("%s appended: entry %" PRIu64 "\n", my_step(&s, VECHE_ROUND_COMMITMENTS)->state ==
-               VECHE_STEP_MISSING ? "trustee.commitments" : "trustee.shares", at);
+               VECHE_STEP_MISSING ? "trustee.commitments" : "trustee.shares", at[0]);
     printf("next: veche trustee check, once every trustee has revealed\n");
 done:
     step_close(&s);
@@ -382,7 +517,7 @@ static int complain(step *s, const uint32_t bad[], size_t nbad)
     veche_diag d = {{0}};
     char *entries[VECHE_DKG_MAX_TRUSTEES];
     size_t lens[VECHE_DKG_MAX_TRUSTEES];
-    uint64_t at;
+    uint64_t at[VECHE_DKG_MAX_TRUSTEES];
 
     if (s->cer->key_present) {
         for (size_t k = 0; k < nbad; k++)
@@ -398,10 +533,10 @@ static int complain(step *s, const uint32_t bad[], size_t nbad)
             return build_failed(s, &d);
         }
     }
-    if (append(s, entries, lens, nbad, &at) != 0)
+    if (append(s, entries, lens, nbad, at) != 0)
         return EXIT_FAIL;
     for (size_t k = 0; k < nbad; k++)
-        printf("complaint against trustee %u appended: entry %" PRIu64 "\n", bad[k], at + k);
+        printf("complaint against trustee %u appended: entry %" PRIu64 "\n", bad[k], at[k]);
     return 0;
 }
 
@@ -704,8 +839,9 @@ static int cmd_status(const opts *o)
     step s;
     int rc;
 
-    if (o->db == NULL || (o->election == NULL) == (o->state == NULL))
-        return cli_usage(cmd, trustee_usage, "give --db and one of --election or --state");
+    if (!record_given(o) || (o->election == NULL) == (o->state == NULL))
+        return cli_usage(cmd, trustee_usage, "give --db or --server, and one of --election or "
+                         "--state");
     if ((rc = step_open(&s, o, cmd, o->state != NULL)) == 0) {
         print_ceremony(s.cer);
         print_decryptions(s.el, s.cer);

@@ -11,13 +11,23 @@
  * (board index) and ends that election's checks. Exit status: 0 when no
  * check failed (an election still running passes with SKIPs and says it
  * has no verified result yet), 1 when one did, 2 for a usage error.
+ *
+ * `veche verify --server URL` checks a running `veche serve`: its board is
+ * mirrored locally (remote.h: the board key trusted on first use or given
+ * with --key, the signed checkpoint, consistency with the last one seen),
+ * exported to a temporary directory and checked from there exactly as
+ * above, against the mirror's board key.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "board/export.h"
 #include "cli/commands.h"
+#include "cli/remote.h"
 #include "cli/util.h"
 #include "election/verify.h"
 
@@ -26,6 +36,7 @@
 static const char verify_usage[] =
     "usage: veche verify RECORD [--election ID] [--key VKEY] [--witness VKEY]... [--quorum K]\n"
     "                    [--threads N]\n"
+    "       veche verify --server URL [--cache PATH] [same options]\n"
     "\n"
     "Checks an election record end to end from an export directory (veche board\n"
     "export): the board (check 1), then for each election — or only ID — the\n"
@@ -37,22 +48,26 @@ static const char verify_usage[] =
     "  --key VKEY      the board's verifier key you expect (else the export's own)\n"
     "  --witness VKEY  a witness whose cosignature counts; --quorum K of them needed\n"
     "  --threads N     threads verifying ballots (default: every core)\n"
+    "  --server URL    check the record of a running `veche serve`: it is mirrored in\n"
+    "                  --cache PATH (default: a file under ~/.cache/veche), checked\n"
+    "                  against the server's signed checkpoint and the last one seen\n"
+    "                  (the board key is trusted the first time, unless --key gives it)\n"
     "A VKEY is name+hexid+base64, or @FILE holding one.\n"
     "Exit status: 0 no check failed; 1 a check failed; 2 usage.\n";
 
 typedef struct opts {
-    const char        *record, *election;
+    const char        *record, *election, *server, *cache;
     veche_note_key     key, witnesses[MAX_WITNESSES];
     int                have_key;
     veche_verify_opts  v;
 } opts;
 
-enum { O_ELECTION = 256, O_KEY, O_WITNESS, O_QUORUM, O_THREADS, O_HELP };
+enum { O_ELECTION = 256, O_KEY, O_WITNESS, O_QUORUM, O_THREADS, O_SERVER, O_CACHE, O_HELP };
 
 static const struct option longopts[] = {
     {"election", 1, 0, O_ELECTION}, {"key", 1, 0, O_KEY}, {"witness", 1, 0, O_WITNESS},
-    {"quorum", 1, 0, O_QUORUM}, {"threads", 1, 0, O_THREADS}, {"help", 0, 0, O_HELP},
-    {0, 0, 0, 0},
+    {"quorum", 1, 0, O_QUORUM}, {"threads", 1, 0, O_THREADS}, {"server", 1, 0, O_SERVER},
+    {"cache", 1, 0, O_CACHE}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
 };
 
 static int one_opt(opts *o, int c, const char *arg)
@@ -60,6 +75,8 @@ static int one_opt(opts *o, int c, const char *arg)
     uint64_t n;
     switch (c) {
     case O_ELECTION: o->election = arg; return 0;
+    case O_SERVER: o->server = arg; return 0;
+    case O_CACHE: o->cache = arg; return 0;
     case O_KEY:
         o->have_key = cli_parse_vkey(&o->key, arg) == 0;
         return o->have_key ? 0 : cli_usage("verify", verify_usage, "--key: not a VKEY: %s", arg);
@@ -103,12 +120,14 @@ static int parse(opts *o, int argc, char **argv)
         if ((rc = one_opt(o, c, optarg)) != 0)
             return rc;
     }
-    if (argc - optind != 1)
-        return cli_usage("verify", verify_usage, "give one RECORD directory");
+    if (argc - optind != (o->server == NULL ? 1 : 0))
+        return cli_usage("verify", verify_usage, "give one RECORD directory, or --server URL");
+    if (o->cache != NULL && o->server == NULL)
+        return cli_usage("verify", verify_usage, "--cache goes with --server");
     if (o->v.quorum > o->v.nwitnesses)
         return cli_usage("verify", verify_usage, "--quorum %zu, but %zu witness(es) given",
                          o->v.quorum, o->v.nwitnesses);
-    o->record = argv[optind];
+    o->record = o->server == NULL ? argv[optind] : NULL;
     o->v.board_key = o->have_key ? &o->key : NULL;
     o->v.witnesses = o->witnesses;
     return 0;
@@ -158,19 +177,77 @@ static void on_check(void *arg, const char *election, int number, const char *na
     fflush(stdout);
 }
 
+/* ---- a server's record ---------------------------------------------------------------- */
+
+/* Removes the temporary export (its three files, then the directory). */
+static void remove_export(const char *dir)
+{
+    static const char *const files[] = {"board.vkey", "checkpoint", "entries.jsonl"};
+    char path[4200];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/*
+ * Mirrors the server's board and exports it to a new temporary directory
+ * (dir, at least 4096 bytes); the board key to verify against goes to o->key.
+ */
+static int mirror_to_export(opts *o, char *dir)
+{
+    veche_board *b = NULL;
+    veche_diag d = {{0}};
+    const char *tmp = getenv("TMPDIR");
+    char cache[4096];
+
+    if (o->cache != NULL)
+        snprintf(cache, sizeof cache, "%s", o->cache);
+    else if (cli_remote_default_cache(cache, sizeof cache, o->server) != 0)
+        return cli_fail("verify", "no place for the mirror of the record: give --cache PATH");
+    if (cli_remote_mirror(o->server, cache, o->have_key ? &o->key : NULL, &b, &d) != VECHE_OK)
+        return cli_fail("verify", "%s", d.msg);
+    o->key = *veche_board_key(b);
+    o->have_key = 1;
+    o->v.board_key = &o->key;
+    snprintf(dir, 4096, "%s/veche-verify.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        veche_board_close(b);
+        return cli_fail("verify", "cannot make a temporary directory: %s", strerror(errno));
+    }
+    if (veche_board_export(b, dir, &d) != VECHE_OK) {
+        veche_board_close(b);
+        remove_export(dir);
+        return cli_fail("verify", "exporting the mirror: %s", d.msg);
+    }
+    veche_board_close(b);
+    printf("record %s (mirrored in %s)\n", o->server, cache);
+    return 0;
+}
+
 int veche_cmd_verify(int argc, char **argv)
 {
     veche_verify_report rep;
     printer p;
     opts o;
+    char dir[4096];
     veche_err e;
     int rc;
 
     if ((rc = parse(&o, argc, argv)) != 0)
         return rc < 0 ? 0 : rc;
     memset(&p, 0, sizeof p);
-    printf("record %s\n", o.record);
+    if (o.server != NULL) {
+        if ((rc = mirror_to_export(&o, dir)) != 0)
+            return rc;
+        o.record = dir;
+    } else {
+        printf("record %s\n", o.record);
+    }
     e = veche_verify(o.record, o.election, &o.v, on_check, &p, &rep);
+    if (o.server != NULL)
+        remove_export(dir);
     summary(&p);
     if (e != VECHE_OK && e != VECHE_EVERIFY)
         return cli_fail("verify", "%s", veche_strerror(e));
