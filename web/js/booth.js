@@ -131,7 +131,7 @@ function readCodeField() {
     return symbols;
   } catch (e) {
     const msg = input.value.trim() === '' ? 'Enter the credential code from your invitation.'
-                                          : `This code is not right: ${describe(e)}`;
+                                          : `This code is not right: ${describe(e).replace(/^credential code: /, '')}.`;
     fieldError(input, 'code-error', msg);
     say(msg, { error: true });
     input.focus();
