@@ -184,7 +184,7 @@ static veche_err exchange(const char *url, const char *path, const void *bytes, 
         e = veche_diag_set(d, VECHE_ERANGE, "%s: the answer is larger than %zu bytes", where,
                            a->max);
     } else if (rc != CURLE_OK) {
-        e = veche_diag_set(d, VECHE_EINTERNAL, "%s: %s", where,
+        e = veche_diag_set(d, VECHE_EINTERNAL, "%s: no answer: %s", where,
                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
         *status = 0;               /* no complete answer: nothing the server decided */
     }
