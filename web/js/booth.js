@@ -440,8 +440,9 @@ async function onAudit() {
     el('p', {}, 'This page checked the ballot with the same code that made it. For a check that does not trust this device, download the audit document and check it on another computer with the veche command-line tool:'),
     el('pre', { class: 'mono audit-cmd' }, `veche audit veche-audit-${fileTag(shown)}.json --record RECORD_DIR --election ${S.id}`),
     el('p', {}, 'where RECORD_DIR is an export of the public record (veche board export). It prints the choices the ballot encrypts.'),
-    el('label', { for: 'audit-doc' }, 'The audit document'),
-    el('pre', { id: 'audit-doc', class: 'audit-doc', tabindex: '0' }, doc));
+    el('h3', { id: 'audit-doc-h' }, 'The audit document'),
+    el('pre', { id: 'audit-doc', class: 'audit-doc', tabindex: '0', role: 'region',
+                'aria-labelledby': 'audit-doc-h' }, doc));
   fill('audit-body', body);
   say(`Ballot ${shown} checked and discarded. It was not cast.`);
   show('step-audit');
