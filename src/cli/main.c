@@ -47,6 +47,8 @@ static const command commands[] = {
     { "audit",   veche_cmd_audit,  "check a spoiled ballot: it encrypts what the voter chose" },
     { "verify",  veche_cmd_verify,
       "check an election record end to end: the 13 numbered checks" },
+    { "serve",   veche_cmd_serve,
+      "serve the board over HTTP: the voters' booth, the public record, administration" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
     { "help",    cmd_help,    "print this help" },
 };
