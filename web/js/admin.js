@@ -362,16 +362,27 @@ function renderSteps(d) {
   }));
 }
 
+let busy = false;           // an action is in flight: no refresh redraws its button
+
 async function act(id, path, label, button) {
+  if (busy) return;
+  busy = true;
+  clearTimeout(timer);
   button.disabled = true;
   say('m-status', `${label}…`, 'info');
+  let d = null, err = null;
   try {
-    const d = await api('POST', eurl(id, path), { json: {} });
+    d = await api('POST', eurl(id, path), { json: {} });
+  } catch (e) {
+    err = e;
+  }
+  busy = false;
+  if (d) {
     const [stage] = STAGES[d.stage] ?? [d.stage];
     say('m-status', `${label}: done. The election is now: ${stage}.`, 'ok');
     renderManage(d);
-  } catch (e) {
-    failed(e, 'm-status', `${label}: refused. `);
+  } else {
+    failed(err, 'm-status', `${label}: refused. `);
     refresh(id).catch(() => {});
   }
 }
@@ -400,7 +411,7 @@ function renderManage(d) {
 
 function schedule(d) {
   clearTimeout(timer);
-  if (!['setup', 'tallied'].includes(d.stage)) return;
+  if (busy || !['setup', 'tallied'].includes(d.stage)) return;
   timer = setTimeout(() => refresh(d.id).catch((e) => failed(e, 'm-status', 'Could not refresh: ')), REFRESH_MS);
 }
 
