@@ -78,6 +78,7 @@ static inline const srv_election_x *srv_election_ext(const srv_election *h)
 typedef struct srv_ballot_rec {
     uint64_t index;
     uint8_t  cred[32];
+    uint8_t  leaf[32];       /* the tracking code, decoded */
 } srv_ballot_rec;
 
 /* The fate of a ballot without cryptography (docs/API.md), or NULL if code is unknown. */
@@ -95,7 +96,8 @@ int srv_ballot_lookup(srv_state *st, const uint8_t leaf[32], srv_ballot_info *ou
  * -1 if there is no such election.
  */
 int srv_ballots_each(srv_state *st, const char *id,
-                     void (*cb)(void *arg, uint64_t index, const char *fate), void *arg);
+                     void (*cb)(void *arg, const srv_ballot_rec *b, const char *fate),
+                     void *arg);
 
 /* What the writer knows of an entry before appending it (parsed once, in the
  * request's thread). */

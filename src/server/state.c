@@ -183,6 +183,7 @@ static int index_add(srv_state *st, size_t k, uint64_t index, const uint8_t cred
     }
     s->v[s->n].index = index;
     memcpy(s->v[s->n].cred, cred, 32);
+    memcpy(s->v[s->n].leaf, leaf, 32);
     /* The same bytes twice on a record: the code names the first. */
     if (!srv_map_get(&ix->tracking, leaf, &old) &&
         srv_map_put(&ix->tracking, leaf, ((uint64_t)k << 32) | s->n) < 0)
@@ -262,14 +263,15 @@ int srv_ballot_lookup(srv_state *st, const uint8_t leaf[32], srv_ballot_info *ou
 }
 
 int srv_ballots_each(srv_state *st, const char *id,
-                     void (*cb)(void *arg, uint64_t index, const char *fate), void *arg)
+                     void (*cb)(void *arg, const srv_ballot_rec *b, const char *fate),
+                     void *arg)
 {
     long k;
     pthread_mutex_lock(&st->lock);
     if ((k = slot_find(st, id)) >= 0) {
         const bset *s = &IDX(st)->sets[k];
         for (size_t p = 0; p < s->n; p++)
-            cb(arg, s->v[p].index, fate_of(st, (size_t)k, p));
+            cb(arg, &s->v[p], fate_of(st, (size_t)k, p));
     }
     pthread_mutex_unlock(&st->lock);
     return k >= 0 ? 0 : -1;
