@@ -233,8 +233,9 @@ grep -q 'checkpoint verified before' err && grep -q 'checkpoint the server signs
   && ok "... showing both checkpoints" || not_ok "the evidence is not shown" "$(show)"
 t status 1
 expect_fail "... by the mirror of a trustee who decrypted on the true board" 'rewrote its history'
-v verify --server "$url" --cache fresh.mirror.db
+v verify --server "$url" --cache fresh.mirror.db --election assembly
 expect_ok "a new mirror (another --cache) takes the fork as it is: trust on first use"
+expect_out "... where the election has no result" 'election assembly: valid so far' 
 stop_server
 
 echo "# serve_remote: $failures failure(s)"
