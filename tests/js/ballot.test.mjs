@@ -113,6 +113,11 @@ test('the bundle read back from the record gives the fingerprint the CLI publish
     await assert.rejects(V.buildBallot(e, cred('Ann'), [[0], [], [0]]), /no joint key or no credentials/);
   }
   assert.throws(() => V.electionFromBundle({ ...b, credentials: [b.credentials[0], b.credentials[0]] }), /says part 0 of 1/);
+  // with the administrator's election.open, the fingerprint must be the published one
+  const open = get(list().find((e) => e.type === 'election.open').index);
+  assert.equal(V.electionFromBundle({ ...b, open }).fingerprintB64, fingerprint);
+  assert.throws(() => V.electionFromBundle({ ...b, open: b.key }), /election.open entry expected/);
+  assert.throws(() => V.electionFromBundle({ ...b, open, key: null }), /fingerprint the administrator published/);
   assert.throws(() => V.electionFromBundle({ ...b, manifest: b.credentials[0] }), /election.manifest entry expected/);
 });
 

@@ -376,6 +376,20 @@ function readCredentials(parts, id, authority) {
   return { keys, total };
 }
 
+// The administrator's election.open, if the bundle carries it ("open":
+// string|null), must publish the very fingerprint recomputed here: that
+// binds the key and the roll the server handed out to what the
+// administrator signed.
+function checkOpen(text, id, admin, fingerprint) {
+  if (text === null || text === undefined) return;
+  const e = entryOf(text, 'election.open', 'bundle.open');
+  if (!R.equalBytes(e.author, admin)) throw new VecheError('bundle.open: not signed by the administrator', 'bundle.open');
+  if (e.body.election !== id) throw new VecheError(`bundle.open: for another election (${e.body.election})`, 'bundle.open');
+  if (fingerprint === null || R.b64encode(fingerprint) !== e.body.fingerprint) {
+    throw new VecheError('bundle.open: the fingerprint the administrator published is not the one of this manifest, key and credentials', 'bundle.open');
+  }
+}
+
 // Checks GET /api/v1/elections/{id}/bundle and recomputes the fingerprint.
 // K and fingerprint are null (ready: false) until the key and credentials
 // are on the record.
@@ -391,6 +405,7 @@ export function electionFromBundle(bundle) {
   const credentialsHash = R.sha256(R.concat(...(bundle.credentials ?? []).map(R.utf8)));
   const ready = K !== null && creds.keys.size > 0;
   const fingerprint = ready ? R.sha256(R.concat(ELECTION_TAG, manifestHash, K, credentialsHash)) : null;
+  checkOpen(bundle.open, id, m.author, fingerprint);
   return {
     id, manifest, K, fingerprint, ready,
     fingerprintB64: fingerprint ? R.b64encode(fingerprint) : null,
@@ -533,8 +548,9 @@ export async function buildBallot(election, cred, choices, onProgress, opts = {}
     secrets: { nonces: st.nonces, plaintexts: st.plaintexts } };
 }
 
-// Zeroes the nonces and plaintexts a built ballot holds (and a credential's
-// secret key, if given one).
+// Zeroes the nonces and plaintexts a built ballot holds; given a credential
+// {x, X} instead, zeroes its secret key x. Call it once a ballot is cast or
+// its audit shown, and when the voter leaves the booth.
 export function wipe(built) {
   if (!built) return;
   if (built.secrets) {
