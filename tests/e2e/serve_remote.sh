@@ -10,7 +10,9 @@
 # --server`, each with its own secret state file and mirror of the record;
 # voters cast with `veche vote --server`, one votes again, one ballot is
 # sent twice (the same bytes: counted once, the same index), one is audited
-# and never sent. `veche verify --server` then checks the record and the
+# and never sent, and one ballot's answer is lost on the way back (a proxy
+# drops it): the command sends the same bytes again and the server answers
+# with the first one's index. `veche verify --server` then checks the record and the
 # published result matches the votes. Finally the mirrors refuse two false
 # servers at the same URL: another board (another key), and a copy of this
 # board that went on differently from an earlier point (same key, history
@@ -26,6 +28,7 @@ harness_start veche-serve-remote
 # ---- the server --------------------------------------------------------------------
 
 server_pid=""
+proxy_pid=""
 stop_server() {   # SIGTERM, and wait for the graceful shutdown
   if [ -n "$server_pid" ]; then
     kill -TERM "$server_pid" 2>/dev/null
@@ -33,7 +36,54 @@ stop_server() {   # SIGTERM, and wait for the graceful shutdown
     server_pid=""
   fi
 }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+stop_proxy() {
+  if [ -n "$proxy_pid" ]; then
+    kill -TERM "$proxy_pid" 2>/dev/null
+    wait "$proxy_pid" 2>/dev/null
+    proxy_pid=""
+  fi
+}
+trap 'stop_proxy; stop_server; rm -rf "$tmp"' EXIT
+
+# start_proxy UPSTREAM: a proxy to UPSTREAM that passes every request on but
+# drops the answer to the first ballot (the server has it; the voter does
+# not know): sets proxy_url.
+start_proxy() {
+  cat >proxy.py <<'PY'
+import http.server, sys, urllib.request, urllib.error
+upstream, portfile = sys.argv[1], sys.argv[2]
+dropped = False
+class P(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def relay(self, body):
+        global dropped
+        req = urllib.request.Request(upstream + self.path, data=body, method=self.command)
+        for h in ("Content-Type", "Authorization"):
+            if self.headers.get(h): req.add_header(h, self.headers[h])
+        try:
+            r = urllib.request.urlopen(req); status, data, ctype = r.status, r.read(), r.headers.get("Content-Type")
+        except urllib.error.HTTPError as e:
+            status, data, ctype = e.code, e.read(), e.headers.get("Content-Type")
+        if body is not None and self.path.endswith("/ballots") and not dropped:
+            dropped = True
+            return                      # no answer at all: the connection just closes
+        self.send_response(status)
+        self.send_header("Content-Type", ctype or "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def do_GET(self): self.relay(None)
+    def do_POST(self): self.relay(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+s = http.server.HTTPServer(("127.0.0.1", 0), P)
+open(portfile, "w").write(str(s.server_address[1]))
+s.serve_forever()
+PY
+  rm -f proxy.port
+  python3 proxy.py "$1" proxy.port 2>proxy.err &
+  proxy_pid=$!
+  for _ in $(seq 1 50); do [ -s proxy.port ] && break; sleep 0.1; done
+  proxy_url=http://127.0.0.1:$(cat proxy.port 2>/dev/null)
+}
 
 # start_server DB [LISTEN]: starts veche serve in the background; sets port,
 # url, server_pid, and printed_pw (the password a database's first run prints).
@@ -171,8 +221,18 @@ expect_ok "voter 3 audits a ballot (--audit --server)"
   || not_ok "an audited ballot reached the server"
 v audit audit3.json --db voter3.mirror.db --election assembly
 expect_out "... the audit checks with the mirror" 'audit OK'
-vote 3 strike:blank
-expect_ok "voter 3 votes blank"
+start_proxy "$url"
+v vote --server "$proxy_url" --election assembly --credential @code3 --choices strike:blank \
+  --cache voter3.mirror.db
+expect_ok "voter 3 votes blank, though the first answer is lost on the way"
+grep -q 'sending the same ballot again' err && ok "... the command sent the same ballot again" \
+  || not_ok "no retry seen" "$(show)"
+expect_out "... and the server knew it: counted once" 'it was already on the record'
+stop_proxy
+api GET /api/v1/elections/assembly/ballots
+n=$(jq '.ballots | length' api.json)
+[ "$n" = 5 ] && ok "five ballots on the record (voter 2 twice; no repeat counted)" \
+  || not_ok "$n ballots on the record, 5 expected" "$(head -c 600 api.json)"
 
 api POST /api/v1/elections/assembly/close '{}'
 expect_code "the election closes" 201
