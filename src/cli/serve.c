@@ -17,11 +17,11 @@
 
 #include "cli/commands.h"
 #include "cli/util.h"
-#include "server/server.h"
+#include "server/internal.h"
 
 static const char serve_usage[] =
     "usage: veche serve [--db PATH] [--listen HOST:PORT] [--web DIR] [--behind-tls]\n"
-    "                   [--demo [--voters N]] [--cast-rate N]\n"
+    "                   [--demo [--voters N]] [--cast-rate N] [--session-ttl S]\n"
     "\n"
     "Serves the board in PATH (default veche.db; created on the first run) over HTTP:\n"
     "the voter's booth, the public record, the administration pages and the JSON API\n"
@@ -38,16 +38,18 @@ static const char serve_usage[] =
     "                      print voter links (--voters N: how many voters, default 200)\n"
     "  --cast-rate N       ballots a minute per client address (default 60; 0: no\n"
     "                      limit, for a load test)\n"
+    "  --session-ttl S     seconds an administrator's login lasts (default 43200: 12 h)\n"
     "\n"
     "Stops on SIGTERM or Ctrl-C after finishing the requests in progress; every\n"
     "acknowledged ballot is on the record (durable before it is acknowledged).\n";
 
-enum { O_DB = 256, O_LISTEN, O_WEB, O_TLS, O_DEMO, O_VOTERS, O_CAST_RATE, O_HELP };
+enum { O_DB = 256, O_LISTEN, O_WEB, O_TLS, O_DEMO, O_VOTERS, O_CAST_RATE, O_TTL, O_HELP };
 
 static const struct option longopts[] = {
     {"db", 1, 0, O_DB}, {"listen", 1, 0, O_LISTEN}, {"web", 1, 0, O_WEB},
     {"behind-tls", 0, 0, O_TLS}, {"demo", 0, 0, O_DEMO}, {"voters", 1, 0, O_VOTERS},
-    {"cast-rate", 1, 0, O_CAST_RATE}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
+    {"cast-rate", 1, 0, O_CAST_RATE}, {"session-ttl", 1, 0, O_TTL}, {"help", 0, 0, O_HELP},
+    {0, 0, 0, 0},
 };
 
 static int is_dir(const char *p)
@@ -84,7 +86,7 @@ static int parse_count(const char *s, unsigned max, unsigned *out)
 }
 
 /* 0 ok, 1 --help, -1 usage error (message printed). */
-static int parse(srv_options *o, int argc, char **argv)
+static int parse(srv_options *o, unsigned *ttl, int argc, char **argv)
 {
     int c;
     optind = 1;
@@ -108,6 +110,13 @@ static int parse(srv_options *o, int argc, char **argv)
                 return -1;
             }
             break;
+        case O_TTL:
+            if (parse_count(optarg, 365u * 86400u, ttl) != 0 || *ttl == 0) {
+                fprintf(stderr, "veche serve: --session-ttl: expected 1..31536000 seconds, "
+                        "not %s\n", optarg);
+                return -1;
+            }
+            break;
         case O_HELP: return 1;
         default: return -1;
         }
@@ -125,7 +134,8 @@ int veche_cmd_serve(int argc, char **argv)
     char web[PATH_MAX], pw[64];
     veche_diag d = {{0}};
     srv_state *st = NULL;
-    int r = parse(&o, argc, argv), rc;
+    unsigned ttl = 0;
+    int r = parse(&o, &ttl, argc, argv), rc;
 
     if (r != 0) {
         fputs(serve_usage, r > 0 ? stdout : stderr);
@@ -138,6 +148,8 @@ int veche_cmd_serve(int argc, char **argv)
     if (srv_state_open(&st, o.db_path, o.web_dir, pw, &d) != VECHE_OK)
         return cli_fail("serve", "%s: %s", o.db_path, d.msg);
     st->behind_tls = o.behind_tls;
+    if (ttl > 0)
+        srv_auth_set_ttl(st, (long)ttl);
     if (pw[0]) {
         printf("veche serve: administrator password: %s\n", pw);
         printf("veche serve: (shown this once; only its hash is kept in %s.keys/password)\n",

@@ -8,7 +8,9 @@
  * answer for clients that send "Authorization: Bearer". The server keeps
  * only each token's SHA-256 and its expiry (12 hours), in memory: a
  * restart logs everyone out, and a leak of the server's memory or logs
- * gives no usable token. Tokens are compared in constant time.
+ * gives no usable token. Tokens are compared in constant time. The
+ * lifetime can be shortened (veche serve --session-ttl) for an operator
+ * who wants it, and for the tests of expiry.
  *
  * The table is bounded (MAX_SESSIONS); past it, the session closest to
  * expiry is ended to make room.
@@ -32,6 +34,7 @@ typedef struct session {
 
 typedef struct sessions {
     pthread_mutex_t mu;
+    long            ttl;              /* seconds a session lasts */
     session         s[MAX_SESSIONS];
 } sessions;
 
@@ -43,8 +46,14 @@ int srv_auth_init(srv_state *st)
     if (s == NULL)
         return -1;
     pthread_mutex_init(&s->mu, NULL);
+    s->ttl = SESSION_SECONDS;
     st->sessions = s;
     return 0;
+}
+
+void srv_auth_set_ttl(srv_state *st, long seconds)
+{
+    S(st)->ttl = seconds > 0 ? seconds : SESSION_SECONDS;
 }
 
 void srv_auth_free(srv_state *st)
@@ -107,7 +116,7 @@ static void session_new(sessions *s, char token[64], time_t *expires)
             slot = &s->s[i];
     }
     token_hash(slot->hash, token);
-    slot->expires = *expires = now + SESSION_SECONDS;
+    slot->expires = *expires = now + s->ttl;
     pthread_mutex_unlock(&s->mu);
 }
 

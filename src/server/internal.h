@@ -130,6 +130,8 @@ void srv_writer_stop(srv_state *st);
 
 int srv_auth_init(srv_state *st);
 void srv_auth_free(srv_state *st);
+/* How long a new session lasts (default 12 hours). */
+void srv_auth_set_ttl(srv_state *st, long seconds);
 /* 1 iff token is a live session. */
 int srv_session_valid(srv_state *st, const char *token);
 
