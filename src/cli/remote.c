@@ -258,13 +258,12 @@ static veche_err get_json(const char *url, const char *path, json_t **out, veche
     char *body;
     size_t len;
     long status;
-    json_error_t je;
     veche_err e = cli_remote_get(url, path, CLI_REMOTE_MAX_ANSWER, &body, &len, &status, d);
 
     *out = NULL;
     if (e != VECHE_OK)
         return e;
-    *out = json_loadb(body, len, 0, &je);
+    *out = json_loadb(body, len, 0, NULL);
     free(body);
     if (!json_is_object(*out)) {
         json_decref(*out);
