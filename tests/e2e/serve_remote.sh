@@ -45,13 +45,14 @@ stop_proxy() {
 }
 trap 'stop_proxy; stop_server; rm -rf "$tmp"' EXIT
 
-# start_proxy UPSTREAM: a proxy to UPSTREAM that passes every request on but
-# drops the answer to the first ballot (the server has it; the voter does
-# not know): sets proxy_url.
+# start_proxy UPSTREAM MODE: a proxy to UPSTREAM that passes every request on,
+# but with MODE drop-ballot drops the answer to the first ballot (the server
+# has it; the voter does not know), with MODE tamper changes the last entry
+# of every page of the record: sets proxy_url.
 start_proxy() {
   cat >proxy.py <<'PY'
 import http.server, sys, urllib.request, urllib.error
-upstream, portfile = sys.argv[1], sys.argv[2]
+upstream, portfile, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 dropped = False
 class P(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a): pass
@@ -64,7 +65,12 @@ class P(http.server.BaseHTTPRequestHandler):
             r = urllib.request.urlopen(req); status, data, ctype = r.status, r.read(), r.headers.get("Content-Type")
         except urllib.error.HTTPError as e:
             status, data, ctype = e.code, e.read(), e.headers.get("Content-Type")
-        if body is not None and self.path.endswith("/ballots") and not dropped:
+        if mode == "tamper" and self.path.startswith("/api/v1/record/entries?"):
+            lines = data.split(b"\n")
+            last = len(lines) - 1 if lines[-1] else len(lines) - 2
+            lines[last] = lines[last][:-1] + b" }"
+            data = b"\n".join(lines)
+        if mode == "drop-ballot" and self.path.endswith("/ballots") and not dropped:
             dropped = True
             return                      # no answer at all: the connection just closes
         self.send_response(status)
@@ -79,7 +85,7 @@ open(portfile, "w").write(str(s.server_address[1]))
 s.serve_forever()
 PY
   rm -f proxy.port
-  python3 proxy.py "$1" proxy.port 2>proxy.err &
+  python3 proxy.py "$1" proxy.port "$2" 2>proxy.err &
   proxy_pid=$!
   for _ in $(seq 1 50); do [ -s proxy.port ] && break; sleep 0.1; done
   proxy_url=http://127.0.0.1:$(cat proxy.port 2>/dev/null)
@@ -221,7 +227,7 @@ expect_ok "voter 3 audits a ballot (--audit --server)"
   || not_ok "an audited ballot reached the server"
 v audit audit3.json --db voter3.mirror.db --election assembly
 expect_out "... the audit checks with the mirror" 'audit OK'
-start_proxy "$url"
+start_proxy "$url" drop-ballot
 v vote --server "$proxy_url" --election assembly --credential @code3 --choices strike:blank \
   --cache voter3.mirror.db
 expect_ok "voter 3 votes blank, though the first answer is lost on the way"
@@ -268,6 +274,14 @@ expect_out "... every check" 'election assembly: verified: all [0-9]+ checks pas
 v verify --server "$url" --election assembly --cache verifier.mirror.db --key "$vkey"
 expect_ok "... and again, incrementally, with the board key given"
 
+start_proxy "$url" tamper
+v verify --server "$proxy_url" --cache tampered.mirror.db
+expect_fail "entries that are not the signed tree are refused" \
+  'entries hash to root .*, the signed checkpoint says'
+v board list --db tampered.mirror.db
+expect_fail "... and none of them is kept in the mirror" 'holds no board'
+stop_proxy
+
 # ---- false servers at the same URL ----------------------------------------------------------------
 
 stop_server
@@ -281,6 +295,8 @@ stop_server
 # The copy made after the close goes on differently: elections no one asked for,
 # until it is larger than the true board; same key, history rewritten.
 start_server fork.db "127.0.0.1:$port"
+v verify --server "$url" --cache verifier.mirror.db
+expect_fail "a server that went back to an earlier state is refused" 'older than the mirror'
 login
 for n in $(seq 1 12); do
   sed "s/\"assembly\"/\"forged-$n\"/" m.json >mf.json
