@@ -155,6 +155,8 @@ static int h_login(srv_req *r, srv_resp *resp)
     json_decref(body);
     if (!ok)
         return srv_error(resp, 401, "bad_password", "password", "wrong password");
+    /* Only failed attempts count against the address's 5 a minute. */
+    srv_limit_refund(r->st, SRV_BUCKET_LOGIN, r->remote, SRV_LOGIN_PER_MINUTE);
     session_new(S(r->st), token, &expires);
     resp->set_cookie = cookie(r->st, token, 0);
     srv_json(resp, 200, json_pack("{s:s, s:I}", "token", token, "expires", (json_int_t)expires));

@@ -148,5 +148,9 @@ void srv_limits_free(srv_state *st);
  */
 int srv_limit_take(srv_state *st, int kind, const char *addr, unsigned per_minute,
                    unsigned *retry_after);
+/* Gives the token back (a login that succeeded: only failures are limited). */
+void srv_limit_refund(srv_state *st, int kind, const char *addr, unsigned per_minute);
+
+#define SRV_LOGIN_PER_MINUTE 5
 
 #endif

@@ -90,6 +90,18 @@ static bucket *find(limits *l, int kind, const char *addr, double cap, double no
     return stalest;
 }
 
+void srv_limit_refund(srv_state *st, int kind, const char *addr, unsigned per_minute)
+{
+    limits *l = L(st);
+    bucket *b;
+    if (per_minute == 0)
+        return;
+    pthread_mutex_lock(&l->mu);
+    b = find(l, kind, addr, per_minute, now_seconds());
+    b->tokens = fmin((double)per_minute, b->tokens + 1.0);
+    pthread_mutex_unlock(&l->mu);
+}
+
 int srv_limit_take(srv_state *st, int kind, const char *addr, unsigned per_minute,
                    unsigned *retry_after)
 {
