@@ -94,8 +94,8 @@ static struct {
     size_t      ballots;
     unsigned    connections, voters;
     double      patience, timeout;
-    int         keep, quiet;
-} opt = {NULL, NULL, NULL, NULL, NULL, NULL, 20000, 100, 0, 10.0, 30.0, 0, 0};
+    int         keep, quiet, use_demo;
+} opt = {NULL, NULL, NULL, NULL, NULL, NULL, 20000, 100, 0, 10.0, 30.0, 0, 0, 0};
 
 static const char usage[] =
     "usage: load (--url http://HOST:PORT --db DB | --serve VECHE) [options]\n"
@@ -113,8 +113,12 @@ static const char usage[] =
     "  --acked FILE        append each acknowledged tracking code to FILE, flushed at once\n"
     "  --patience S        a connection failing S seconds in a row gives up (default 10)\n"
     "  --timeout S         an answer not complete after S seconds is a failure (default 30)\n"
-    "  --serve VECHE       start VECHE serve --demo on a fresh database, stop it after\n"
-    "  --voters N          with --serve: the demo's voters (default: the ballots, at most 100000)\n"
+    "  --serve VECHE       start VECHE serve --demo on a fresh database, make a referendum\n"
+    "                      election through its API, cast into it, stop the server after\n"
+    "  --voters N          with --serve: the election's voters (default: the ballots, at\n"
+    "                      most 100000)\n"
+    "  --demo-election     with --serve: cast into the demo's own election instead (two\n"
+    "                      contests: a referendum and a 2-of-5 committee)\n"
     "  --keep              with --serve: keep the database directory\n"
     "  --quiet             print only the summary line\n";
 
@@ -166,14 +170,15 @@ static int parse_seconds(const char *s, const char *name, double *out)
 static int parse_args(int argc, char **argv)
 {
     enum { O_URL = 256, O_DB, O_CODES, O_ELECTION, O_BALLOTS, O_CONN, O_ACKED, O_PATIENCE,
-           O_TIMEOUT, O_SERVE, O_VOTERS, O_KEEP, O_QUIET, O_HELP };
+           O_TIMEOUT, O_SERVE, O_VOTERS, O_KEEP, O_QUIET, O_DEMO, O_HELP };
     static const struct option lo[] = {
         {"url", 1, 0, O_URL}, {"db", 1, 0, O_DB}, {"codes", 1, 0, O_CODES},
         {"election", 1, 0, O_ELECTION}, {"ballots", 1, 0, O_BALLOTS},
         {"connections", 1, 0, O_CONN}, {"acked", 1, 0, O_ACKED},
         {"patience", 1, 0, O_PATIENCE}, {"timeout", 1, 0, O_TIMEOUT},
         {"serve", 1, 0, O_SERVE}, {"voters", 1, 0, O_VOTERS}, {"keep", 0, 0, O_KEEP},
-        {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
+        {"quiet", 0, 0, O_QUIET}, {"demo-election", 0, 0, O_DEMO}, {"help", 0, 0, O_HELP},
+        {0, 0, 0, 0}};
     uint64_t v;
     int c;
 
@@ -187,6 +192,7 @@ static int parse_args(int argc, char **argv)
         case O_SERVE: opt.serve = optarg; break;
         case O_KEEP: opt.keep = 1; break;
         case O_QUIET: opt.quiet = 1; break;
+        case O_DEMO: opt.use_demo = 1; break;
         case O_BALLOTS:
             if (parse_count(optarg, "--ballots", 10000000, &v) != 0) return -1;
             opt.ballots = (size_t)v;
@@ -215,6 +221,10 @@ static int parse_args(int argc, char **argv)
         return setup_fail("give --url and --db of a running server, or --serve VECHE");
     if (opt.serve != NULL && (opt.url != NULL || opt.db != NULL))
         return setup_fail("--serve starts its own server: no --url or --db with it");
+    if (opt.serve == NULL && (opt.voters != 0 || opt.use_demo || opt.keep))
+        return setup_fail("--voters, --demo-election and --keep go with --serve");
+    if (opt.serve != NULL && !opt.use_demo && opt.election != NULL)
+        return setup_fail("--serve makes its own election: --election only with --demo-election");
     if (opt.election != NULL && !veche_election_id_valid(opt.election, strlen(opt.election)))
         return setup_fail("--election: \"%s\" is not an election id", opt.election);
     return 0;
@@ -376,12 +386,15 @@ static int connect_blocking(void)
 }
 
 /*
- * One blocking GET with Connection: close (setup only). On 200, returns the
- * malloc'd body; otherwise NULL with a message.
+ * One blocking request with Connection: close (setup only): method path,
+ * with a body of content type ctype if body is not NULL, and a bearer token
+ * if token is not NULL. Returns the malloc'd answer body (any status, in
+ * *status), or NULL with a message.
  */
-static char *http_get(const char *path, size_t *body_len)
+static char *http_call(const char *method, const char *path, const char *ctype, const char *token,
+                       const char *body, size_t body_len, unsigned *status, size_t *out_len)
 {
-    char req[512], *buf = NULL, *out = NULL;
+    char head[1024], *buf = NULL, *out = NULL;
     size_t len = 0, cap = 0;
     const char *why = NULL;
     answer a;
@@ -391,10 +404,13 @@ static char *http_get(const char *path, size_t *body_len)
         setup_fail("cannot connect to %s: %s", server.host, strerror(errno));
         goto out;
     }
-    n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
-                 path, server.host);
-    if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
-        setup_fail("GET %s: cannot send: %s", path, strerror(errno));
+    n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n"
+                 "%s%s%s" "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n", method, path,
+                 server.host, token ? "Authorization: Bearer " : "", token ? token : "",
+                 token ? "\r\n" : "", ctype ? ctype : "application/json", body ? body_len : 0);
+    if (n < 0 || (size_t)n >= sizeof head || send(fd, head, (size_t)n, MSG_NOSIGNAL) != n ||
+        (body != NULL && send(fd, body, body_len, MSG_NOSIGNAL) != (ssize_t)body_len)) {
+        setup_fail("%s %s: cannot send: %s", method, path, strerror(errno));
         goto out;
     }
     for (;;) {
@@ -402,7 +418,7 @@ static char *http_get(const char *path, size_t *body_len)
         if (cap - len < 4096) {
             char *nb = realloc(buf, cap * 2 + 8192);
             if (nb == NULL) {
-                setup_fail("GET %s: out of memory", path);
+                setup_fail("%s %s: out of memory", method, path);
                 goto out;
             }
             buf = nb;
@@ -415,34 +431,52 @@ static char *http_get(const char *path, size_t *body_len)
             break;
     }
     if (done != 1) {
-        setup_fail("GET %s: %s", path, done < 0 ? why : "the connection closed mid-answer");
-    } else if (a.status != 200) {
-        setup_fail("GET %s: status %u: %.*s", path, a.status, (int)(a.body_len > 300 ? 300 : a.body_len),
-                   a.body);
+        setup_fail("%s %s: %s", method, path, done < 0 ? why : "the connection closed mid-answer");
     } else if ((out = malloc(a.body_len + 1)) != NULL) {
         memcpy(out, a.body, a.body_len);
         out[a.body_len] = 0;
-        *body_len = a.body_len;
+        *out_len = a.body_len;
+        *status = a.status;
     }
 out:
     if (fd >= 0)
         close(fd);
+    if (buf != NULL)
+        sodium_memzero(buf, len);   /* a credentials answer holds codes */
     free(buf);
     return out;
+}
+
+/* A call whose answer must have status `want` and be JSON: the parsed answer, or NULL. */
+static json_t *http_json(const char *method, const char *path, const char *ctype,
+                         const char *token, const char *body, size_t body_len, unsigned want)
+{
+    unsigned status = 0;
+    size_t len = 0;
+    char *ans = http_call(method, path, ctype, token, body, body_len, &status, &len);
+    json_t *j = NULL;
+    json_error_t je;
+
+    if (ans == NULL)
+        return NULL;
+    if (status != want)
+        setup_fail("%s %s: status %u, not %u: %.*s", method, path, status, want,
+                   (int)(len > 400 ? 400 : len), ans);
+    else if ((j = json_loadb(ans, len, 0, &je)) == NULL)
+        setup_fail("%s %s: the answer is not JSON: %s", method, path, je.text);
+    sodium_memzero(ans, len);
+    free(ans);
+    return j;
 }
 
 /* The id of the only election whose stage is "open" (GET /api/v1/elections). */
 static int find_open_election(char id[VECHE_ELECTION_ID_MAX + 1])
 {
-    size_t len = 0, i, found = 0;
-    char *body = http_get("/api/v1/elections", &len);
-    json_error_t je;
-    json_t *j, *list, *e;
+    size_t i, found = 0;
+    json_t *j = http_json("GET", "/api/v1/elections", NULL, NULL, NULL, 0, 200), *list, *e;
 
-    if (body == NULL)
+    if (j == NULL)
         return -1;
-    j = json_loadb(body, len, 0, &je);
-    free(body);
     list = json_object_get(j, "elections");
     if (!json_is_array(list)) {
         json_decref(j);
@@ -1095,7 +1129,8 @@ static int spawn_server(void)
     snprintf(S.db, sizeof S.db, "%s/load.db", S.dir);
     snprintf(S.out, sizeof S.out, "%s/serve.out", S.dir);
     snprintf(S.log, sizeof S.log, "%s/serve.log", S.dir);
-    snprintf(voters, sizeof voters, "%u", opt.voters);
+    /* the demo is seeded small unless it is the election cast into */
+    snprintf(voters, sizeof voters, "%u", opt.use_demo ? opt.voters : 10);
     fflush(NULL);
     if ((S.pid = fork()) < 0)
         return setup_fail("fork: %s", strerror(errno));
@@ -1124,16 +1159,221 @@ static int spawn_server(void)
             return -1;
         }
     }
-    snprintf(S.codes, sizeof S.codes, "%s.demo/credentials.csv", S.db);
     opt.url = S.url;
     opt.db = S.db;
-    if (opt.codes == NULL)
-        opt.codes = S.codes;
     if (!opt.quiet)
         printf("server: %s serve --db %s --listen 127.0.0.1:0 --demo --voters %s --cast-rate 0\n"
                "        listening on %s/ after %.1f s (seeding included)\n",
                opt.serve, S.db, voters, S.url, now_s() - t0);
     return 0;
+}
+
+/* ---- --serve: a referendum election made through the administrator's API ---------------- */
+
+#define LOAD_ID "load"
+
+/* The value after `prefix` on a line of the server's stdout, NUL-terminated. */
+static int server_says(const char *prefix, char *out, size_t cap)
+{
+    char line[512];
+    FILE *f = fopen(S.out, "r");
+    int found = 0;
+    if (f == NULL)
+        return 0;
+    while (!found && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, prefix, strlen(prefix)) == 0) {
+            snprintf(out, cap, "%.*s", (int)strcspn(line + strlen(prefix), " \r\n"),
+                     line + strlen(prefix));
+            found = out[0] != 0;
+        }
+    sodium_memzero(line, sizeof line);
+    fclose(f);
+    return found;
+}
+
+/* POST /api/v1/login with the password the server printed: the bearer token. */
+static int admin_login(char token[128])
+{
+    char pw[128];
+    json_t *req, *ans;
+    char *body;
+    const char *t;
+    int rc = -1;
+
+    if (!server_says("veche serve: administrator password: ", pw, sizeof pw))
+        return setup_fail("no administrator password in %s", S.out);
+    req = json_pack("{s:s}", "password", pw);
+    sodium_memzero(pw, sizeof pw);
+    body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    json_decref(req);
+    if (body == NULL)
+        return setup_fail("out of memory");
+    ans = http_json("POST", "/api/v1/login", NULL, NULL, body, strlen(body), 200);
+    sodium_memzero(body, strlen(body));
+    free(body);
+    if ((t = json_string_value(json_object_get(ans, "token"))) != NULL && strlen(t) < 128) {
+        strcpy(token, t);
+        rc = 0;
+    } else if (ans != NULL) {
+        setup_fail("POST /api/v1/login: no token in the answer");
+    }
+    json_decref(ans);
+    return rc;
+}
+
+/* POST path with a JSON value (stolen), wanting 201; 0 or -1. */
+static int admin_post(const char *token, const char *path, json_t *v)
+{
+    char *body = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_t *ans = NULL;
+    json_decref(v);
+    if (body == NULL)
+        return setup_fail("out of memory");
+    ans = http_json("POST", path, NULL, token, body, strlen(body), 201);
+    free(body);
+    json_decref(ans);
+    return ans != NULL ? 0 : -1;
+}
+
+/* The referendum's manifest, one trustee (pk), open from now for a day. */
+static json_t *referendum_manifest(const uint8_t pk[32])
+{
+    json_int_t now = (json_int_t)time(NULL);
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:[{s:s, s:o}], s:i, "
+                     "s:[{s:s, s:s, s:[s,s], s:i, s:i, s:b}]}",
+                     "election", LOAD_ID, "title", "Load test: a referendum", "organisation",
+                     "bench/load", "opens", now, "closes", now + 86400, "trustees", "name",
+                     "Load trustee", "key", veche_b64_json(pk, 32), "threshold", 1, "contests",
+                     "id", "referendum", "question", "Yes or no?", "options", "yes", "no",
+                     "min", 1, "max", 1, "blank", 0);
+}
+
+/* Runs `VECHE trustee STEP ...` against the server, output appended to DIR/trustee.log. */
+static int trustee_step(const char *step, const char *key, const char *state)
+{
+    char logp[1200];
+    pid_t pid;
+    int st;
+
+    snprintf(logp, sizeof logp, "%s/trustee.log", S.dir);
+    fflush(NULL);
+    if ((pid = fork()) < 0)
+        return setup_fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY), log = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (in < 0 || log < 0 || dup2(in, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+            _exit(126);
+        if (strcmp(step, "init") == 0)
+            execl(opt.serve, opt.serve, "trustee", step, "--state", state, "--election", LOAD_ID,
+                  "--server", S.url, "--key", key, (char *)NULL);
+        else
+            execl(opt.serve, opt.serve, "trustee", step, "--state", state, "--server", S.url,
+                  "--key", key, (char *)NULL);
+        _exit(127);
+    }
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return setup_fail("%s trustee %s failed: see %s", opt.serve, step, logp);
+    return 0;
+}
+
+/* The key ceremony of the referendum's one trustee, from its own key file. */
+static int referendum_trustee(uint8_t pk[32], int ceremony)
+{
+    static const char *const steps[] = {"init", "commit", "reveal", "check"};
+    char key[1200], state[1200];
+    veche_diag d = {{0}};
+    veche_key k;
+
+    snprintf(key, sizeof key, "%s/trustee.key", S.dir);
+    snprintf(state, sizeof state, "%s/trustee.state", S.dir);
+    if (!ceremony) {
+        if (veche_key_generate(&k, "load-trustee", &d) != VECHE_OK ||
+            veche_key_write(key, &k, &d) != VECHE_OK) {
+            veche_key_wipe(&k);
+            return setup_fail("the trustee's key: %s", d.msg);
+        }
+        memcpy(pk, k.pk, 32);
+        veche_key_wipe(&k);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (trustee_step(steps[i], key, state) != 0)
+            return -1;
+    return 0;
+}
+
+/* POST the roll of opt.voters; writes the codes to S.codes (name,code,weight, mode 0600). */
+static int referendum_codes(const char *token)
+{
+    size_t cap = 16 + (size_t)opt.voters * 24, len = 0, i;
+    char *roll = malloc(cap);
+    json_t *ans, *codes, *c;
+    FILE *f;
+    int fd, rc = 0;
+
+    if (roll == NULL)
+        return setup_fail("out of memory");
+    len = (size_t)snprintf(roll, cap, "name\n");
+    for (unsigned v = 1; v <= opt.voters; v++)
+        len += (size_t)snprintf(roll + len, cap - len, "Voter %u\n", v);
+    ans = http_json("POST", "/api/v1/elections/" LOAD_ID "/credentials", "text/csv", token, roll,
+                    len, 201);
+    free(roll);
+    if (ans == NULL)
+        return -1;
+    snprintf(S.codes, sizeof S.codes, "%s/load-codes.csv", S.dir);
+    fd = open(S.codes, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+        json_decref(ans);
+        return setup_fail("%s: %s", S.codes, strerror(errno));
+    }
+    codes = json_object_get(ans, "codes");
+    fprintf(f, "name,code,weight\n");
+    json_array_foreach(codes, i, c) {
+        const char *code = json_string_value(json_object_get(c, "code"));
+        if (code == NULL) {
+            rc = setup_fail("the credentials' answer: codes[%zu] has no code", i);
+            break;
+        }
+        fprintf(f, "Voter %zu,%s,1\n", i + 1, code);
+        sodium_memzero((char *)code, strlen(code));   /* jansson's own copy: wiped in place */
+    }
+    if (fclose(f) != 0 || json_array_size(codes) != opt.voters)
+        rc = setup_fail("%s: %zu codes written for %u voters", S.codes, json_array_size(codes),
+                        opt.voters);
+    json_decref(ans);
+    return rc;
+}
+
+/*
+ * The election the load casts into, made as an organisation would through
+ * the API: login, the manifest, the trustee's ceremony (veche trustee
+ * --server), the roll and its codes, election.key, election.open.
+ */
+static int make_referendum(void)
+{
+    char token[128];
+    uint8_t pk[32];
+    double t0 = now_s();
+    int rc = -1;
+
+    if (admin_login(token) != 0 || referendum_trustee(pk, 0) != 0 ||
+        admin_post(token, "/api/v1/elections", referendum_manifest(pk)) != 0 ||
+        referendum_trustee(pk, 1) != 0 || referendum_codes(token) != 0 ||
+        admin_post(token, "/api/v1/elections/" LOAD_ID "/key", json_object()) != 0 ||
+        admin_post(token, "/api/v1/elections/" LOAD_ID "/open", json_object()) != 0)
+        goto out;
+    opt.election = LOAD_ID;
+    if (opt.codes == NULL)
+        opt.codes = S.codes;
+    if (!opt.quiet)
+        printf("election \"%s\": a referendum made through the administrator's API (login, "
+               "manifest, 1 trustee's ceremony, %u voters' codes, key, open) in %.1f s\n",
+               LOAD_ID, opt.voters, now_s() - t0);
+    rc = 0;
+out:
+    sodium_memzero(token, sizeof token);
+    return rc;
 }
 
 /* SIGTERM, then up to 30 s for a graceful exit (SIGKILL after). */
@@ -1322,6 +1562,8 @@ static int prepare(unsigned cores, char id[VECHE_ELECTION_ID_MAX + 1])
     if (opt.serve != NULL && spawn_server() != 0)
         return -1;
     if (parse_url(opt.url) != 0)
+        return -1;
+    if (opt.serve != NULL && !opt.use_demo && make_referendum() != 0)
         return -1;
     if (opt.election != NULL)
         snprintf(id, VECHE_ELECTION_ID_MAX + 1, "%s", opt.election);
