@@ -1,7 +1,8 @@
 # veche — build, test, demo.
 #
 #   make            build libveche.a and the veche binary (build/release/)
-#   make demo       install dependencies, build, run a complete verified election
+#   make demo       install dependencies, build, serve a demonstration election
+#                   at http://127.0.0.1:8080/ on a fresh database (Ctrl-C stops)
 #   make check      install dependencies, build and run every test:
 #                   unit tests (cmocka) under AddressSanitizer + UBSan,
 #                   a leak check of the same tests under valgrind,
@@ -89,9 +90,13 @@ TESTS_debug := $(patsubst tests/unit/%.c,$(BUILD)/debug/tests/%,$(TEST_SRC))
 BENCHES     := $(patsubst bench/%.c,$(BUILD)/release/bench/%,$(BENCH_SRC))
 FUZZERS     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
+# The main job: veche serve on a fresh SQLite database with a demonstration
+# election, until Ctrl-C. (`veche demo` runs a whole election in one process.)
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/release/veche web
-	$(BUILD)/release/veche demo
+	@rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
+	$(BUILD)/release/veche serve --demo --db $(BUILD)/demo/veche.db --listen $(DEMO_LISTEN)
 
 check: deps-test
 	@$(MAKE) --no-print-directory test
