@@ -20,7 +20,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startServer, api, veche } from '../api/lib/server.mjs';
-import { launch, newPage, shot } from './lib/browser.mjs';
+import { launch, newPage, shot, SHOTS } from './lib/browser.mjs';
 
 let srv, browser, work, page, errors;
 const ID = 'branch-7-2025';
@@ -75,8 +75,15 @@ async function noSideScroll(p, what) {
   assert.ok(w[0] <= w[1], `${what}: the page is ${w[0]} px wide on a ${w[1]}-px screen`);
 }
 
-function trustee(t, verb, ...more) {
-  return veche(['trustee', verb, '--server', srv.url, '--state', t.state, '--key', t.key, ...more]);
+// The trustees run exactly the commands the page shows them, with their own
+// file names in place of TRUSTEE.state and TRUSTEE.key.
+let commands = null;
+function trustee(t, verb) {
+  const line = commands.replace(/ \\\n\s*/g, ' ').split('\n').find((l) => l.startsWith(`veche trustee ${verb} `));
+  assert.ok(line, `the page shows the command for ${verb}`);
+  const args = line.split(/\s+/).slice(1)
+    .map((a) => ({ 'TRUSTEE.state': t.state, 'TRUSTEE.key': t.key }[a] ?? a));
+  return veche(args);
 }
 
 test('log in: a wrong password is refused, the right one opens the administration', async () => {
@@ -137,6 +144,7 @@ test('create an election from the form; the server\'s error lands on the right f
   assert.equal(await page.evaluate(() => document.activeElement.dataset.field), 'contests[1].max', 'and has the focus');
   assert.match(await page.textContent('#form-errors'), /max/);
   await shot(page, 'admin-form-error');
+  errors.length = 0;   // the 400, logged by the browser as a failed resource
   assert.equal((await api(srv, 'GET', '/api/v1/elections')).body.elections.length, 0, 'nothing was created');
 
   // A key that is not one is caught in the browser, on its field.
@@ -168,8 +176,9 @@ test('create an election from the form; the server\'s error lands on the right f
   assert.match(await page.textContent('#m-facts'), /Being set up/);
   // The commands the trustees run, with this server and election.
   const cmds = await page.textContent('#m-commands');
-  assert.ok(cmds.includes(`veche trustee init   --server ${srv.url} --state TRUSTEE.state --key TRUSTEE.key --election ${ID}`), cmds);
+  assert.ok(cmds.includes(`veche trustee init --election ${ID} \\\n    --server ${srv.url} --state TRUSTEE.state --key TRUSTEE.key`), cmds);
   assert.ok(cmds.includes('veche trustee decrypt'));
+  commands = cmds;
   await shot(page, 'admin-created');
   assert.deepEqual(errors, []);
 });
@@ -228,6 +237,9 @@ test('import the roll: the codes come once, as a CSV and as printable letters', 
   assert.deepEqual(print.breaks, ['page', 'page', 'page', 'page', 'auto'], 'one letter a page');
   assert.equal(print.bar, 'none', 'the buttons are not printed');
   await shot(page, 'admin-letters-print');
+  // Printed for real: a PDF of five pages, kept with the screenshots.
+  const pdf = await page.pdf({ path: join(SHOTS, 'admin-letters.pdf'), format: 'A4' });
+  assert.equal(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g).length, 5, 'five printed pages');
   await page.emulateMedia({ media: 'screen' });
   await page.click('#letters-close');
   assert.ok(await page.isVisible('#manage-view'));
@@ -249,7 +261,7 @@ test('import the roll: the codes come once, as a CSV and as printable letters', 
 test('the trustees\' ceremony from their machines; the page follows; finish it and open', async () => {
   const all = async (step) => page.waitForFunction((n) => [...document.querySelectorAll('#m-trustees tbody tr')]
     .every((tr) => tr.cells[n].textContent.includes('✓')), step, { timeout: 30000 });
-  for (const t of trustees) trustee(t, 'init', '--election', ID);
+  for (const t of trustees) trustee(t, 'init');
   await all(1);
   for (const t of trustees) trustee(t, 'commit');
   await all(2);
@@ -347,11 +359,11 @@ test('the public results show the figures the ballots make, and the record verif
   await p.waitForSelector('.contest-result');
   assert.ok((await p.textContent('#results-body')).includes(`4 ballots counted, total weight ${weight}`));
   const rows = await p.$$eval('.contest-result', (secs) => secs.map((s) => [...s.querySelectorAll('.bar-row')]
-    .map((r) => [r.dataset.option, Number(r.dataset.count), r.querySelector('.bar').style.width, r.classList.contains('winner')])));
+    .map((r) => [r.dataset.option, Number(r.dataset.count), parseFloat(r.querySelector('.bar').style.width), r.classList.contains('winner')])));
   assert.deepEqual(rows, [
-    [['Yes', 3, '60.00%', true], ['No', 1, '20.00%', false], ['Blank', 1, '20.00%', false]],
+    [['Yes', 3, 60, true], ['No', 1, 20, false], ['Blank', 1, 20, false]],
     // Two seats: Chen (5) wins; Ana and Ben tie at 2 for the second seat.
-    [['Ana', 2, '40.00%', false], ['Ben', 2, '40.00%', false], ['Chen', 5, '100.00%', true], ['Dora', 0, '0.00%', false]],
+    [['Ana', 2, 40, false], ['Ben', 2, 40, false], ['Chen', 5, 100, true], ['Dora', 0, 0, false]],
   ]);
   assert.equal(await p.locator('.contest-result').nth(1).locator('.tie-mark').count(), 2, 'the tie is said');
   await shot(p, 'admin-results');

@@ -240,14 +240,16 @@ function showFieldError(field, message) {
     path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
   }
   const msgId = 'field-error-msg';
-  const note = el('p', { class: 'field-error', id: msgId }, message);
+  // The server's message often starts with the path already: not twice.
+  const short = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+  const note = el('p', { class: 'field-error', id: msgId }, short);
   if (target) {
     target.setAttribute('aria-invalid', 'true');
     target.after(note);
   }
   fill('form-errors', el('div', { class: 'message error' },
     el('p', {}, el('strong', {}, 'The election was not created. ')),
-    el('p', {}, field ? `${field}: ` : '', message)));
+    el('p', {}, field && short === message ? `${field}: ` : '', message)));
   if (target && target.matches('input, textarea, select')) target.focus();
   else $('form-errors').scrollIntoView({ block: 'center' });
 }
@@ -321,18 +323,21 @@ function renderTrustees(d) {
         t.steps.includes('trustee.complaint') ? el('span', { class: 'warn-text' }, ' (filed a complaint)') : null),
       STEP_NAMES.map(([type]) => el('td', {}, mark(t, type))),
       el('td', { class: 'small' }, nextStep(t, d))))));
-  const base = `--server ${location.origin} --state TRUSTEE.state --key TRUSTEE.key --election ${d.id}`;
+  // The state file names the election after init; the mirror is kept beside it.
+  const rec = `--server ${location.origin} --state TRUSTEE.state --key TRUSTEE.key`;
+  const cmd = (verb, more = '') => `veche trustee ${verb}${more} \\\n    ${rec}`;
   fill('m-commands', [
+    '# TRUSTEE.key is the file veche keygen made; TRUSTEE.state is made by init.',
     '# 1. each trustee, now (makes the secret state file and publishes a key):',
-    `veche trustee init   ${base}`,
-    `veche trustee commit ${base}`,
+    cmd('init', ` --election ${d.id}`),
+    cmd('commit'),
     '# 2. once every trustee has committed:',
-    `veche trustee reveal ${base}`,
+    cmd('reveal'),
     '# 3. once every trustee has revealed (checks the shares dealt to you):',
-    `veche trustee check  ${base}`,
+    cmd('check'),
     '# 4. after the tally, at least the threshold of trustees:',
-    `veche trustee decrypt ${base}`,
-    '# anyone, at any time:',
+    cmd('decrypt'),
+    '# anyone, at any time, checks the whole record:',
     `veche verify --server ${location.origin} --election ${d.id}`].join('\n'));
 }
 

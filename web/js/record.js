@@ -200,8 +200,10 @@ function renderTracked(scroll) {
   fill('track-result', el('p', { class: `message ${b.fate === 'counted' ? 'ok' : 'info'}` },
     'Your ballot ', el('span', { class: 'mono' }, b.tracking_code), ` is on the record at entry ${b.index}: `,
     el('strong', {}, label), ` — ${explain}.`));
-  if (!$('ballot-search').value) $('ballot-search').value = b.tracking_code;
-  renderBallots();
+  if (scroll) {   // a new #track: show that ballot, whatever was searched before
+    $('ballot-search').value = b.tracking_code;
+    renderBallots();
+  }
   if (scroll) $('tracked-ballot')?.scrollIntoView({ block: 'center' });
 }
 
@@ -357,6 +359,7 @@ async function showPicker() {
 async function route() {
   const f = fragment();
   clearTimeout(state.timer);
+  if (f.get('election') !== state.id) $('ballot-search').value = '';
   state = { ...state, id: f.get('election'), tracked: cleanCode(f.get('track')) || null, detail: null, ballots: [] };
   loadBoard();
   if (!state.id) {
