@@ -12,11 +12,12 @@
 # sent twice (the same bytes: counted once, the same index), one is audited
 # and never sent, and one ballot's answer is lost on the way back (a proxy
 # drops it): the command sends the same bytes again and the server answers
-# with the first one's index. `veche verify --server` then checks the record and the
-# published result matches the votes. Finally the mirrors refuse two false
-# servers at the same URL: another board (another key), and a copy of this
-# board that went on differently from an earlier point (same key, history
-# rewritten: the consistency proof fails).
+# with the first one's index. `veche verify --server` then checks the record
+# and the published result matches the votes. Finally the mirrors refuse
+# what a false server shows: entries changed on the way (a proxy), another
+# board at the same URL (another key), and a copy of this board taken after
+# the close — first as it was (gone back in time), then grown differently
+# (same key, history rewritten: the consistency proof fails).
 set -uo pipefail
 
 VECHE=${1:?usage: tests/e2e/serve_remote.sh path/to/veche}
@@ -29,10 +30,12 @@ harness_start veche-serve-remote
 
 server_pid=""
 proxy_pid=""
-stop_server() {   # SIGTERM, and wait for the graceful shutdown
+stop_server() {   # SIGTERM, and wait for the graceful shutdown; its status in server_rc
+  server_rc=""
   if [ -n "$server_pid" ]; then
     kill -TERM "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
+    server_rc=$?
     server_pid=""
   fi
 }
@@ -318,8 +321,10 @@ t status 1
 expect_fail "... by the mirror of a trustee who decrypted on the true board" 'rewrote its history'
 v verify --server "$url" --cache fresh.mirror.db --election assembly
 expect_ok "a new mirror (another --cache) takes the fork as it is: trust on first use"
-expect_out "... where the election has no result" 'election assembly: valid so far' 
+expect_out "... where the election has no result" 'election assembly: valid so far'
 stop_server
+[ "$server_rc" = 0 ] && ok "veche serve stops cleanly on SIGTERM" \
+  || not_ok "veche serve exited with status $server_rc on SIGTERM" "$(tail -5 fork.db.log.err)"
 
 echo "# serve_remote: $failures failure(s)"
 [ "$failures" -eq 0 ]
