@@ -26,6 +26,7 @@ if [ "${1:-}" = test ]; then
     libclang-rt-14-dev
     valgrind          # leak check
     curl              # e2e tests of veche serve
+    python3           # e2e tests: small proxies and JSON checks
     chromium          # browser tests (driven by playwright-core)
   )
 fi
