@@ -341,17 +341,20 @@ static void demo_print(const demo *g, const srv_options *o)
     const char *listen = o->listen ? o->listen : "127.0.0.1:8080";
     size_t n = strlen(listen);
     int any_port = n >= 2 && strcmp(listen + n - 2, ":0") == 0;
-    char base[300] = "";
+    char base[300] = "", url[300] = "URL";
     FILE *f = g->out;
 
-    if (!any_port)
+    if (!any_port) {
         snprintf(base, sizeof base, "http://%s", listen);
+        snprintf(url, sizeof url, "http://%s", listen);
+    }
 
     fprintf(f, "veche serve: demonstration election \"%s\" is open: %zu voters, %d trustees "
             "(%d needed to decrypt)\n", DEMO_ID, g->nvoters, DEMO_TRUSTEES, DEMO_THRESHOLD);
     /* With port 0 the address is known only once listening: links are then relative. */
     if (any_port)
-        fprintf(f, "veche serve: voter links (after the address the server says it listens on):\n");
+        fprintf(f, "veche serve: voter links (after the address the server says it listens on, "
+                "URL below):\n");
     else
         fprintf(f, "veche serve: voter links (open them once the server says it is listening):\n");
     for (size_t i = 0; i < DEMO_LINKS && i < g->nvoters; i++)
@@ -359,17 +362,17 @@ static void demo_print(const demo *g, const srv_options *o)
     fprintf(f, "veche serve: every voter's code: %s/credentials.csv (name,code,weight); the "
             "trustees' keys and secret states: %s/trustee-N.key, trustee-N.state\n", g->dir,
             g->dir);
-    fprintf(f, "veche serve: to finish the election, as the administrator (http://%s/admin.html, "
-            "or with curl and a token from POST /api/v1/login):\n", listen);
+    fprintf(f, "veche serve: to finish the election, as the administrator (%s/admin.html, "
+            "or with curl and a token from POST /api/v1/login):\n", url);
     fprintf(f, "  curl -X POST -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: "
-            "application/json' -d '{}' http://%s/api/v1/elections/%s/close   (then .../tally)\n",
-            listen, DEMO_ID);
+            "application/json' -d '{}' %s/api/v1/elections/%s/close   (then .../tally)\n",
+            url, DEMO_ID);
     fprintf(f, "  then two trustees decrypt:\n");
     for (int i = 1; i <= DEMO_THRESHOLD; i++)
-        fprintf(f, "  veche trustee decrypt --server http://%s --state %s/trustee-%d.state "
-                "--key %s/trustee-%d.key\n", listen, g->dir, i, g->dir, i);
+        fprintf(f, "  veche trustee decrypt --server %s --state %s/trustee-%d.state "
+                "--key %s/trustee-%d.key\n", url, g->dir, i, g->dir, i);
     fprintf(f, "  then POST .../api/v1/elections/%s/result, and anyone checks it all:\n"
-            "  veche verify --server http://%s --election %s\n", DEMO_ID, listen, DEMO_ID);
+            "  veche verify --server %s --election %s\n", DEMO_ID, url, DEMO_ID);
 }
 
 /* ---- the seed -------------------------------------------------------------------------------- */

@@ -328,6 +328,20 @@ test('veche serve --demo serves an open election and prints working voter links'
     veche(['vote', '--server', demo.url, '--election', id, '--credential', '-', '--choices',
       '0:yes;1:0', '--cache', join(demo.dir, 'voter.db')], { input: `${code}\n` });
     assert.equal((await api(demo, 'GET', `/api/v1/elections/${id}`)).body.ballots, 1);
+    // The printed commands finish it: close, tally, two trustees decrypt, result.
+    const tok = await login(demo);
+    for (const p of ['close', 'tally']) {
+      const r = await api(demo, 'POST', `/api/v1/elections/${id}/${p}`, { json: {}, token: tok });
+      assert.equal(r.status, 201, r.text);
+    }
+    const cmds = [...text.matchAll(/veche trustee decrypt --server (\S+) --state (\S+) --key (\S+)/g)];
+    assert.equal(cmds.length, 2, text);
+    for (const [, , state, key] of cmds) {
+      veche(['trustee', 'decrypt', '--server', demo.url, '--state', state, '--key', key]);
+    }
+    const res = await api(demo, 'POST', `/api/v1/elections/${id}/result`, { json: {}, token: tok });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(res.body.result.counts, [[1, 0], [1, 0, 0, 0, 0]]);
     for (const i of [1, 2, 3]) {
       assert.equal(statSync(join(`${demo.db}.demo`, `trustee-${i}.state`)).mode & 0o777, 0o600);
       assert.equal(statSync(join(`${demo.db}.demo`, `trustee-${i}.key`)).mode & 0o777, 0o600);
