@@ -136,6 +136,8 @@ test('create refuses a bad manifest, naming the member', async () => {
   await refused(() => api(srv, 'POST', '/api/v1/elections',
     { body: JSON.stringify(manifest()), headers: { 'content-type': 'text/plain' }, token }),
   415, 'bad_content_type');
+  await refused(() => api(srv, 'POST', '/api/v1/elections',
+    { json: manifest(ID, { title: 'x'.repeat(65 * 1024) }), token }), 413, 'too_large');
 });
 
 test('create appends the manifest with the server\'s credential authority; a second is refused', async () => {
