@@ -347,15 +347,18 @@ static int h_bundle(srv_req *r, srv_resp *resp)
 {
     srv_election *h = election_of(r, resp);
     const veche_election *el;
-    const veche_election_entry *key;
+    const veche_election_entry *key, *open;
 
     if (h == NULL)
         return 0;
     el = h->el;
     key = veche_admin_first(el, &el->keys);
-    srv_json(resp, 200, json_pack("{s:o, s:o, s:o}", "manifest", bytes_json(&el->manifest_entry),
-                                  "key", key ? bytes_json(key) : json_null(), "credentials",
-                                  credential_parts(el)));
+    open = veche_admin_first(el, &el->opens);
+    srv_json(resp, 200, json_pack("{s:o, s:o, s:o, s:o}", "manifest",
+                                  bytes_json(&el->manifest_entry), "key",
+                                  key ? bytes_json(key) : json_null(), "credentials",
+                                  credential_parts(el), "open",
+                                  open ? bytes_json(open) : json_null()));
     srv_election_release(r->st, h);
     return 0;
 }
