@@ -444,7 +444,7 @@ test('the election closes: a ballot in hand is refused, and the booth says close
   await page.click('#encrypt-cast');
   await page.waitForFunction(() => /closed/i.test(document.getElementById('h-cast').textContent));
   assert.equal(await focusedId(page), 'h-cast');
-  assert.ok(!(await page.isVisible('#cast-retry')), 'no retry for a closed election');
+  assert.ok(!(await page.isVisible('#cast-retry')), `no retry for a closed election: ${await page.textContent('#cast-body')}`);
   await shot(page, 'booth-closed-cast');
   assert.equal((await lookup(track)).status, 404);
 
@@ -462,6 +462,9 @@ test('the election closes: a ballot in hand is refused, and the booth says close
 test('the record passes veche verify', async () => {
   await browser.close();
   browser = null;
+  // A checkpoint covering every entry, for the export to carry.
+  const cp = await api(srv, 'GET', '/api/v1/record/checkpoint');
+  assert.equal(cp.status, 200);
   await srv.stop();
   const dir = join(work, 'export');
   veche(['board', 'export', '--db', srv.db, dir]);
