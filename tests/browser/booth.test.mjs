@@ -24,7 +24,7 @@ before(async () => {
   srv = await startServer({ args: ['--demo', '--voters', '20', '--cast-rate', '0'] });
   work = mkdtempSync(join(tmpdir(), 'veche-booth-'));
   voters = await readCredentials();
-  assert.ok(voters.length >= 6, `the demo gave ${voters.length} voters, the test needs 6`);
+  assert.ok(voters.length >= 7, `the demo gave ${voters.length} voters, the test needs 7`);
   election = await openElection();
   vkey = (await api(srv, 'GET', '/api/v1/info')).body.vkey;
   assert.match(vkey, /^[^+]+\+[0-9a-f]{8}\+/, 'the board verifier key');
@@ -80,9 +80,19 @@ async function focusedId(page) {
   return page.evaluate(() => document.activeElement?.id ?? '');
 }
 
-async function noSideScroll(page, what) {
+// The visible headings never skip a level (h1 → h2 → h3).
+async function headingsInOrder(page, what) {
+  const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>
+    hs.filter((h) => h.offsetParent !== null).map((h) => Number(h.tagName[1])));
+  assert.equal(levels[0], 1, `${what}: the page starts with its h1`);
+  levels.forEach((l, i) => assert.ok(i === 0 || l <= levels[i - 1] + 1, `${what}: headings ${levels}`));
+}
+
+// No sideways scrolling on the phone, and headings in order.
+async function checkLayout(page, what) {
   const w = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(w[0] <= w[1], `${what}: the page is ${w[0]} px wide on a ${w[1]}-px screen`);
+  await headingsInOrder(page, what);
 }
 
 // Ticks the choices with the mouse and goes to the review.
@@ -266,7 +276,7 @@ test('a voter on a 360-px phone, with the keyboard only', async () => {
   const voter = voters[1];
   await page.goto(`${srv.url}/vote.html`);
   await page.waitForSelector('#step-start:not([hidden])');
-  await noSideScroll(page, 'start');
+  await checkLayout(page, 'start');
   await tabTo(page, '#election');
   for (let i = 0; i < 30 && (await page.inputValue('#election')) !== election.id; i++)
     await page.keyboard.press('ArrowDown');
@@ -277,7 +287,7 @@ test('a voter on a 360-px phone, with the keyboard only', async () => {
   await page.keyboard.press('Enter');
   await page.waitForSelector('#step-ballot:not([hidden])');
   assert.equal(await focusedId(page), 'h-ballot');
-  await noSideScroll(page, 'ballot');
+  await checkLayout(page, 'ballot');
 
   const choices = pick(1);
   for (const [ci, sels] of choices.entries()) {
@@ -300,12 +310,12 @@ test('a voter on a 360-px phone, with the keyboard only', async () => {
   await page.keyboard.press('Enter');
   await page.waitForSelector('#step-review:not([hidden])');
   assert.equal(await focusedId(page), 'h-review');
-  await noSideScroll(page, 'review');
+  await checkLayout(page, 'review');
   await tabTo(page, '#review-encrypt');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#encrypt-done:not([hidden])', { timeout: 60000 });
   assert.equal(await focusedId(page), 'h-encrypt');
-  await noSideScroll(page, 'encrypted');
+  await checkLayout(page, 'encrypted');
   await shot(page, 'booth-phone-encrypted');
   const track = (await page.textContent('#encrypt-track')).trim();
   await tabTo(page, '#encrypt-cast');
@@ -313,7 +323,7 @@ test('a voter on a 360-px phone, with the keyboard only', async () => {
   await page.waitForSelector('#step-done:not([hidden])', { timeout: 30000 });
   assert.equal(await focusedId(page), 'h-done');
   assert.equal((await page.textContent('#done-track')).trim(), track);
-  await noSideScroll(page, 'done');
+  await checkLayout(page, 'done');
   await shot(page, 'booth-phone-done');
   // The status region said so, for a screen reader.
   assert.match(await page.textContent('#status'), /cast/i);
@@ -430,6 +440,42 @@ test('the network fails during the cast: the same bytes again, one ballot on the
   assert.deepEqual(unexpected(e2, failed), []);
   await page.context().close();
   await p2.context().close();
+});
+
+test('a ballot the server finds invalid: a clear refusal, and a fresh ballot casts', async () => {
+  const { page, errors } = await newPage(browser);
+  // Change one character of the signature on the way: the server must refuse it.
+  let tamper = true;
+  await page.route('**/api/v1/elections/*/ballots', (route) => {
+    const req = route.request();
+    if (req.method() !== 'POST' || !tamper) return route.continue();
+    const body = req.postData();
+    const at = body.indexOf('"signature":"') + 13;
+    const bad = body.slice(0, at) + (body[at] === 'A' ? 'B' : 'A') + body.slice(at + 1);
+    return route.continue({ postData: bad });
+  });
+  await page.goto(link(voters[6].code));
+  await page.waitForSelector('#step-ballot:not([hidden])');
+  await chooseAndReview(page, pick(0));
+  const bad = await encrypt(page);
+  await page.click('#encrypt-cast');
+  await page.waitForFunction(() => /invalid/.test(document.getElementById('h-cast').textContent));
+  assert.equal(await focusedId(page), 'h-cast');
+  assert.match(await page.textContent('#cast-body'), /invalid/);
+  assert.ok(!(await page.isVisible('#cast-retry')), 'no retry of a refused ballot');
+  await shot(page, 'booth-invalid');
+  assert.equal((await lookup(bad)).status, 404);
+  tamper = false;
+  await page.click('#cast-back');
+  await page.waitForSelector('#step-ballot:not([hidden])');
+  await page.click('#ballot-review');
+  await page.waitForSelector('#step-review:not([hidden])');
+  const good = await encrypt(page);
+  await page.click('#encrypt-cast');
+  await page.waitForSelector('#step-done:not([hidden])', { timeout: 30000 });
+  assert.equal((await lookup(good)).status, 200);
+  assert.deepEqual(unexpected(errors, [/status of 422/]), []);
+  await page.context().close();
 });
 
 test('the election closes: a ballot in hand is refused, and the booth says closed', async () => {

@@ -59,6 +59,12 @@ function b64(bytes) {
   return btoa(s);
 }
 
+// A message as a sentence: ends with a full stop unless it has its own.
+function sentence(text) {
+  const t = String(text).trim();
+  return /[.!?)]$/.test(t) ? t : `${t}.`;
+}
+
 function wipeBytes(u) {
   if (u instanceof Uint8Array) u.fill(0);
 }
@@ -131,7 +137,7 @@ function readCodeField() {
     return symbols;
   } catch (e) {
     const msg = input.value.trim() === '' ? 'Enter the credential code from your invitation.'
-                                          : `This code is not right: ${describe(e).replace(/^credential code: /, '')}.`;
+                                          : `This code is not right: ${sentence(describe(e).replace(/^credential code: /, ''))}`;
     fieldError(input, 'code-error', msg);
     say(msg, { error: true });
     input.focus();
@@ -518,27 +524,29 @@ function castFailed(e) {
   const body = [];
   if (code === 'election_closed' || code === 'election_not_open' || e.status === 409) {
     heading = 'The election is closed';
-    body.push(el('p', {}, `The server refused the ballot: ${describe(e)}`),
-      el('p', {}, 'Ballots are no longer accepted, so this one was not recorded.'));
+    body.push(el('p', {}, `The server refused the ballot: ${sentence(describe(e))}`),
+      el('p', {}, 'Ballots are no longer accepted, so this one was not recorded. ',
+        el('a', { href: `/record.html#election=${encodeURIComponent(S.id)}` }, 'See the public record')));
     S.pending = null;
   } else if (code === 'unlisted_credential' || e.status === 403) {
     heading = 'This code is not on the roll';
-    body.push(el('p', {}, `The server refused the ballot: ${describe(e)}`));
+    body.push(el('p', {}, `The server refused the ballot: ${sentence(describe(e))}`));
     S.pending = null;
   } else if (code === 'invalid_ballot' || e.status === 422 || e.status === 400) {
     heading = 'The ballot was refused as invalid';
-    body.push(el('p', {}, `The server found the ballot invalid: ${describe(e)}`),
+    body.push(el('p', {}, `The server found the ballot invalid: ${sentence(describe(e))}`),
       el('p', {}, 'Nothing was recorded. This should not happen with an honest device; you may go back to your choices and encrypt a fresh ballot, and please tell the organisers.'));
     S.pending = null;
     $('cast-back').hidden = false;
   } else {
-    body.push(el('p', {}, `The ballot was not recorded: ${describe(e)}`));
+    body.push(el('p', {}, `The ballot was not recorded: ${sentence(describe(e))}`));
     S.pending = null;
     $('cast-back').hidden = false;
   }
   $('h-cast').textContent = heading;
-  fill('cast-body', el('div', { class: 'message error' }, body));
-  say(`${heading}. ${describe(e)}`, { error: true });
+  body[0].prepend(el('span', { 'aria-hidden': 'true' }, '⚠ '));
+  fill('cast-body', el('div', { class: 'message error refused' }, body));
+  say(`${heading}: ${describe(e)}`, { error: true });
   $('h-cast').focus();
 }
 
