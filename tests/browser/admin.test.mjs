@@ -274,7 +274,9 @@ test('the trustees\' ceremony from their machines; the page follows; finish it a
   await clickStep('Finish the key ceremony');
   await stageIs('Ready to open');
   assert.match(await page.textContent('#m-status'), /done/);
-  await clickStep('Open the election');
+  // The focus moved on to the next step: the keyboard alone opens the election.
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.action), '/open');
+  await page.keyboard.press('Enter');
   await stageIs('Open for voting');
   const d = await detail();
   assert.equal(d.stage, 'open');

@@ -341,6 +341,13 @@ function renderTrustees(d) {
     `veche verify --server ${location.origin} --election ${d.id}`].join('\n'));
 }
 
+function decryptions(d) {
+  const n = d.trustees.filter((t) => t.steps.includes('trustee.decryption')).length;
+  if (d.stage !== 'tallied') return `Needs ${d.threshold} trustees' decryptions of the tally.`;
+  return n >= d.threshold ? `${n} decryptions are in (${d.threshold} needed): ready to publish.`
+    : `${n} of the ${d.threshold} decryptions needed are in.`;
+}
+
 // The administrator's steps: [label, route, enabled?, what it does / why not].
 function steps(d) {
   const hasRoll = d.voters > 0;
@@ -355,16 +362,22 @@ function steps(d) {
     ['Count the ballots (tally)', '/tally', d.stage === 'closed',
      d.tally ? `Done: ${d.tally.ballots} ballots, weight ${d.tally.weight}.` : 'Verifies every ballot and adds up the counted ones, still encrypted.'],
     ['Publish the result', '/result', d.stage === 'tallied',
-     d.result ? 'Done: the result is on the record.' : `Needs ${d.threshold} trustees' decryptions.`],
+     d.result ? 'Done: the result is on the record.' : decryptions(d)],
   ];
 }
 
+// Redrawn on every refresh: a keyboard user's focus stays on the same step.
 function renderSteps(d) {
+  const focused = document.activeElement?.closest?.('#m-steps') ? document.activeElement.dataset.action : null;
   fill('m-steps', steps(d).map(([label, path, enabled, why]) => {
     const b = el('button', { type: 'button', disabled: !enabled, dataset: { action: path } }, label);
     b.addEventListener('click', () => act(d.id, path, label, b));
     return el('li', { class: enabled ? 'current' : '' }, b, el('span', { class: 'muted step-why' }, ' ', why));
   }));
+  if (focused) {
+    const again = $('m-steps').querySelector(`button[data-action="${focused}"]`);
+    (again && !again.disabled ? again : $('m-steps').querySelector('button:not(:disabled)') ?? $('m-title')).focus();
+  }
 }
 
 let busy = false;           // an action is in flight: no refresh redraws its button
@@ -386,9 +399,12 @@ async function act(id, path, label, button) {
     const [stage] = STAGES[d.stage] ?? [d.stage];
     say('m-status', `${label}: done. The election is now: ${stage}.`, 'ok');
     renderManage(d);
+    // On to the next step (the button that was pressed is gone).
+    ($('m-steps').querySelector('button:not(:disabled)') ?? $('m-title')).focus();
   } else {
     failed(err, 'm-status', `${label}: refused. `);
-    refresh(id).catch(() => {});
+    await refresh(id).catch(() => {});
+    $('m-steps').querySelector(`button[data-action="${path}"]:not(:disabled)`)?.focus();
   }
 }
 
@@ -422,7 +438,10 @@ function schedule(d) {
 
 async function refresh(id) {
   const d = await get(eurl(id));
-  if (current?.id === id && fragment().get('election') === id) renderManage(d);
+  if (current?.id !== id || fragment().get('election') !== id) return;
+  // A refusal said before the election moved on is stale: clear it.
+  if (JSON.stringify(d) !== JSON.stringify(current) && $('m-status').querySelector('.error')) fill('m-status');
+  renderManage(d);
 }
 
 // ---- the roll and the codes ------------------------------------------------------------

@@ -77,13 +77,12 @@ function renderTrustees(d) {
     : el('span', { class: 'muted' }, '–', el('span', { class: 'visually-hidden' }, ' not yet')));
   fill('trustees-table',
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Trustee'),
-      steps.map(([, name]) => el('th', { scope: 'col' }, name)),
-      el('th', { scope: 'col' }, 'Public key'))),
+      steps.map(([, name]) => el('th', { scope: 'col' }, name)))),
     el('tbody', {}, d.trustees.map((t) => el('tr', {},
       el('th', { scope: 'row' }, t.name,
-        t.steps.includes('trustee.complaint') ? el('span', { class: 'warn-text' }, ' (filed a complaint)') : null),
-      steps.map(([type]) => el('td', {}, mark(t, type))),
-      el('td', { class: 'mono small' }, t.key)))));
+        t.steps.includes('trustee.complaint') ? el('span', { class: 'warn-text' }, ' (filed a complaint)') : null,
+        el('span', { class: 'trustee-key mono small muted' }, el('span', { class: 'visually-hidden' }, 'signing key '), t.key)),
+      steps.map(([type]) => el('td', {}, mark(t, type)))))));
 }
 
 function renderFingerprint(d) {
@@ -230,12 +229,17 @@ async function loadBoard() {
 
 function receiptError(text) {
   fill('receipt-result', el('div', { class: 'message error' },
-    el('p', {}, el('strong', {}, 'This receipt does not check. ')), el('p', {}, text)));
+    el('p', {}, el('strong', {}, 'This receipt does not check. ')), el('p', {}, text),
+    el('p', {}, 'A receipt that does not check was changed or damaged, or was not made by this board. ',
+      'Use the file exactly as the booth gave it.')));
 }
 
 async function checkReceiptText(text) {
   fill('receipt-result', el('p', { class: 'muted' }, 'Checking…'));
-  if (!text.trim()) { receiptError('Choose a receipt file or paste a receipt first.'); return; }
+  if (!text.trim()) {
+    fill('receipt-result', el('p', { class: 'message error' }, 'Choose a receipt file or paste a receipt first.'));
+    return;
+  }
   let info, mod;
   try {
     info = state.info ?? await get('/api/v1/info');
@@ -294,6 +298,8 @@ function setupReceipt() {
     ev.preventDefault();
     checkReceiptText($('receipt-text').value);
   });
+  // Typing over a loaded file's text: the file is no longer what is checked.
+  $('receipt-text').addEventListener('input', () => { $('receipt-file').value = ''; });
   $('receipt-file').addEventListener('change', async () => {
     const f = $('receipt-file').files[0];
     if (!f) return;
