@@ -38,13 +38,14 @@ typedef struct wjob {
     uint64_t        first;
     int             rc;
     int             done;
+    pthread_cond_t  cv;          /* its request sleeps on it: one wake-up per answer */
     struct wjob    *next;
 } wjob;
 
 typedef struct writer {
     pthread_t       thread;
     pthread_mutex_t mu;
-    pthread_cond_t  work, done;
+    pthread_cond_t  work;
     wjob           *head, *tail;
     int             stop;
 } writer;
@@ -254,10 +255,11 @@ static void *writer_main(void *arg)
         srv_map_free(&b.leaves);
 
         pthread_mutex_lock(&w->mu);
-        for (size_t i = 0; i < b.njobs; i++)
+        for (size_t i = 0; i < b.njobs; i++) {
             b.jobs[i]->done = 1;
+            pthread_cond_signal(&b.jobs[i]->cv);
+        }
         put_back(w, later, nlater);
-        pthread_cond_broadcast(&w->done);
         pthread_mutex_unlock(&w->mu);
     }
     free(b.jobs);
@@ -275,7 +277,6 @@ int srv_writer_start(srv_state *st)
         return -1;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->work, NULL);
-    pthread_cond_init(&w->done, NULL);
     st->writer = w;
     if (pthread_create(&w->thread, NULL, writer_main, st) != 0) {
         st->writer = NULL;
@@ -297,7 +298,6 @@ void srv_writer_stop(srv_state *st)
     pthread_join(w->thread, NULL);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->work);
-    pthread_cond_destroy(&w->done);
     free(w);
     st->writer = NULL;
 }
@@ -327,6 +327,7 @@ int srv_append(srv_state *st, const uint8_t *const *entries, const size_t *lens,
     j.check = check;
     j.arg = arg;
     j.resp = resp;
+    pthread_cond_init(&j.cv, NULL);
 
     pthread_mutex_lock(&w->mu);
     if (w->tail != NULL)
@@ -336,8 +337,9 @@ int srv_append(srv_state *st, const uint8_t *const *entries, const size_t *lens,
     w->tail = &j;
     pthread_cond_signal(&w->work);
     while (!j.done)
-        pthread_cond_wait(&w->done, &w->mu);
+        pthread_cond_wait(&j.cv, &w->mu);
     pthread_mutex_unlock(&w->mu);
+    pthread_cond_destroy(&j.cv);
 
     free(j.info);
     if (j.rc == 0 && first != NULL)
