@@ -379,7 +379,7 @@ test('wrong codes: a bad check symbol, a bad character, a code not on the roll',
 
 test('the network fails during the cast: the same bytes again, one ballot on the record', async () => {
   const { page, errors } = await newPage(browser);
-  const failed = [/Failed to load resource/, /net::ERR_FAILED/];
+  const failed = [/Failed to load resource: net::ERR_(FAILED|CONNECTION_REFUSED)/];   // the aborts below
   // The first POST reaches the server, which records the ballot, but its
   // answer is lost: the booth must re-send the same bytes, never a new ballot.
   let posts = 0;
