@@ -194,8 +194,10 @@ test('import the roll: the codes come once, as a CSV and as printable letters', 
   await shot(page, 'admin-key-refused');
   errors.length = 0;   // the 409 is logged by the browser as a failed resource
 
-  await page.fill('#roll-text', `name,weight\n${ROLL.map(([n, w]) => `${n},${w}`).join('\n')}`);
-  assert.equal(await page.textContent('#roll-count'), '5 voters.');
+  // The roll as a CSV file, as a spreadsheet would save it.
+  await page.setInputFiles('#roll-file', { name: 'roll.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`name,weight\r\n${ROLL.map(([n, w]) => `${n},${w}`).join('\r\n')}\r\n`) });
+  await page.waitForFunction(() => document.getElementById('roll-count').textContent === '5 voters.');
   await page.click('#roll-submit');
   await page.waitForSelector('#m-codes:not([hidden])');
   assert.match(await page.textContent('#codes-warning'), /server keeps no copy/);
@@ -321,6 +323,12 @@ test('voters vote (booth and CLI); the administrator closes, tallies and publish
   await stageIs('Open for voting');
   assert.match(await page.textContent('#m-facts'), /5 voters, total weight 6/);
   assert.match(await page.textContent('#m-facts'), /4 voters voted/);
+  // Closing asks first: dismissed, nothing happens; accepted, it closes.
+  page.once('dialog', (dlg) => dlg.dismiss());
+  await clickStep('Close the election');
+  await page.waitForTimeout(500);
+  assert.equal((await detail()).stage, 'open', 'a dismissed close does nothing');
+  page.once('dialog', (dlg) => { assert.match(dlg.message(), /cannot be reopened/); dlg.accept(); });
   await clickStep('Close the election');
   await stageIs('Closed');
   await clickStep('Count the ballots (tally)');
@@ -377,7 +385,14 @@ test('the public results show the figures the ballots make, and the record verif
   assert.match(out, /PASS/);
 });
 
-test('log out', async () => {
+test('the list shows the election; log out', async () => {
+  await page.click('#to-list');
+  await page.waitForSelector('#list-view:not([hidden])');
+  const row = page.locator('#election-table tbody tr', { hasText: TITLE });
+  assert.match(await row.textContent(), /Result published/);
+  await row.locator('a').click();
+  await page.waitForSelector('#manage-view:not([hidden])');
+  await stageIs('Result published');
   await page.click('#logout');
   await page.waitForSelector('#login-view:not([hidden])');
   assert.match(await page.textContent('#status'), /logged out/);

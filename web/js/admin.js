@@ -384,6 +384,8 @@ let busy = false;           // an action is in flight: no refresh redraws its bu
 
 async function act(id, path, label, button) {
   if (busy) return;
+  // Closing cannot be undone, and no ballot is accepted after it: ask first.
+  if (path === '/close' && !confirm(`Close "${current?.title ?? id}" now? No ballot will be accepted after it, and it cannot be reopened.`)) return;
   busy = true;
   clearTimeout(timer);
   button.disabled = true;
