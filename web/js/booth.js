@@ -223,7 +223,8 @@ async function loadAndCheck(id, symbols) {
   S.cred = cred;
   S.choices = null;
   renderBallot();
-  say(`Election “${detail.title}” loaded and checked. ${detail.manifest?.contests?.length ?? ''} question(s).`);
+  const n = election.manifest.contests.length;
+  say(`Election “${detail.title}” loaded and checked: ${n} question${n === 1 ? '' : 's'}.`);
   show('step-ballot');
 }
 
