@@ -250,7 +250,8 @@ test('the receipt checker accepts a real receipt and refuses tampered ones', asy
   assert.ok(ok.includes(`a ballot of election ${election.id}`), ok);
   assert.ok(ok.includes(info.vkey), 'it says which key it used');
   assert.match(ok, /Checked in this browser/);
-  await page.waitForFunction(() => /fate on the record today as/.test(document.getElementById('receipt-result').textContent));
+  await page.waitForFunction(() => /whose fate is/.test(document.getElementById('receipt-result').textContent));
+  assert.ok((await page.textContent('#receipt-result')).includes(`a ballot of “${election.title}” whose fate is Will be counted`));
   await shot(page, 'record-receipt-ok');
 
   // Tampered: the entry, a proof hash, the checkpoint's root.

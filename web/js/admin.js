@@ -170,7 +170,7 @@ function resetForm() {
 // A trustee's public key: base64 of 32 bytes, or the verifier-key line that
 // `veche keygen` prints (NAME+HEXID+base64(0x01 || key)), from which we take
 // the key.
-export function trusteeKey(text) {
+function trusteeKey(text) {
   const s = text.trim();
   const bytes = (b64) => { try { return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)); } catch { return null; } };
   const vkey = s.match(/^[^+\s]+\+[0-9a-f]{8}\+([A-Za-z0-9+/]+=*)$/);

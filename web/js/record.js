@@ -96,7 +96,7 @@ function renderFingerprint(d) {
 // Which options win `seats` seats: those above the seats-th highest count;
 // options level with it win only if they all fit, otherwise they are tied.
 // A count of 0 never wins.
-export function winners(counts, seats) {
+function winners(counts, seats) {
   const sorted = [...counts].sort((a, b) => b - a);
   const cut = sorted[Math.min(seats, sorted.length) - 1];
   const above = counts.filter((c) => c > cut).length;
@@ -285,8 +285,9 @@ async function checkReceiptText(text) {
 async function appendFate(out, code) {
   try {
     const b = await get(`/api/v1/ballots/${encodeURIComponent(code)}`);
-    const [label, explain] = fateLabel(b.fate, b.fate === 'invalid' || state.detail?.tally);
-    out.append(el('p', {}, 'The server reads its fate on the record today as ', el('strong', {}, label),
+    const d = state.detail?.id === b.election ? state.detail : await get(`/api/v1/elections/${encodeURIComponent(b.election)}`);
+    const [label, explain] = fateLabel(b.fate, !!d.tally);
+    out.append(el('p', {}, `The server reads it today as a ballot of “${d.title}” whose fate is `, el('strong', {}, label),
       ` (${explain}). `, el('a', { href: `${recordLink(b.election)}&track=${encodeURIComponent(code)}` }, 'See it in the list of ballots'), '.'));
   } catch (e) {
     out.append(el('p', {}, `The server could not say its fate: ${describe(e)}`));
