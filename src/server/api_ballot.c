@@ -10,6 +10,8 @@
  * and a retry of a ballot already recorded is answered 200 with the index
  * it already has instead of being counted twice.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,12 +61,53 @@ static int check_cast(srv_state *st, void *arg, srv_resp *resp)
     return open ? 0 : -1;
 }
 
+/*
+ * {"index":N,"tracking_code":"...","receipt":"..."} written directly: the
+ * receipt is a few KiB of ASCII lines (and the signature's em dash), and
+ * this is every cast's answer, so it is escaped here rather than through
+ * a JSON tree. NULL if out of memory.
+ */
+static char *answer_json(uint64_t index, const char *code, const char *receipt, size_t *len)
+{
+    size_t rl = receipt ? strlen(receipt) : 0, n = 0;
+    char *out = malloc(96 + VECHE_TRACKING_CODE_CHARS + 6 * rl + 16);
+    if (out == NULL)
+        return NULL;
+    n = (size_t)sprintf(out, "{\"index\":%" PRIu64 ",\"tracking_code\":\"%s\",\"receipt\":",
+                        index, code);
+    if (receipt == NULL) {
+        n += (size_t)sprintf(out + n, "null}");
+    } else {
+        out[n++] = '"';
+        for (size_t i = 0; i < rl; i++) {
+            unsigned char c = (unsigned char)receipt[i];
+            if (c == '"' || c == '\\') {
+                out[n++] = '\\';
+                out[n++] = (char)c;
+            } else if (c == '\n') {
+                out[n++] = '\\';
+                out[n++] = 'n';
+            } else if (c < 0x20) {
+                n += (size_t)sprintf(out + n, "\\u%04x", c);
+            } else {
+                out[n++] = (char)c;
+            }
+        }
+        out[n++] = '"';
+        out[n++] = '}';
+        out[n] = 0;
+    }
+    *len = n;
+    return out;
+}
+
 /* 200/201 {index, tracking_code, receipt}. */
 static int answer(srv_req *r, srv_resp *resp, unsigned status, uint64_t index,
                   const uint8_t *bytes, size_t len)
 {
-    char code[VECHE_TRACKING_CODE_CHARS + 1], *receipt = NULL, *note = NULL;
+    char code[VECHE_TRACKING_CODE_CHARS + 1], *receipt = NULL, *note = NULL, *body;
     veche_diag d = {{0}};
+    size_t blen;
 
     veche_ballot_tracking_code(code, bytes, len);
     pthread_mutex_lock(&r->st->board_lock);
@@ -74,10 +117,16 @@ static int answer(srv_req *r, srv_resp *resp, unsigned status, uint64_t index,
     pthread_mutex_unlock(&r->st->board_lock);
     free(note);
     /* The ballot is recorded either way; a missing receipt can be fetched again. */
-    srv_json(resp, status, json_pack("{s:I, s:s, s:o}", "index", (json_int_t)index,
-                                     "tracking_code", code, "receipt",
-                                     receipt ? json_string(receipt) : json_null()));
+    body = answer_json(index, code, receipt, &blen);
     free(receipt);
+    if (body == NULL)
+        return srv_error(resp, 500, "internal", NULL, "out of memory (the ballot is recorded "
+                         "at entry %" PRIu64 ")", index);
+    free(resp->body);
+    resp->body = body;
+    resp->len = blen;
+    resp->status = status;
+    resp->content_type = "application/json";
     return 0;
 }
 
@@ -93,8 +142,9 @@ static void diag_field(char *out, size_t cap, const char *msg)
     out[n] = 0;
 }
 
-/* Verifies the ballot against the cached election: 0, or -1 with the refusal set. */
-static int verify(srv_req *r, srv_resp *resp, const srv_election *h, const json_t *j)
+/* Verifies the ballot against the cached election: 0 and its credential, or -1 with the refusal set. */
+static int verify(srv_req *r, srv_resp *resp, const srv_election *h, const json_t *j,
+                  uint8_t credential[32])
 {
     const srv_election_x *x = srv_election_ext(h);
     const veche_election *el = h->el;
@@ -113,6 +163,7 @@ static int verify(srv_req *r, srv_resp *resp, const srv_election *h, const json_
                -1;
     }
     listed = veche_credentials_find(&el->creds, b.credential) != NULL;
+    memcpy(credential, b.credential, 32);
     veche_ballot_free(&b);
     if (!listed)
         return srv_error(resp, 403, "unlisted_credential", "body.credential",
@@ -125,7 +176,8 @@ static int h_cast(srv_req *r, srv_resp *resp)
     veche_diag d = {{0}};
     json_t *j = NULL;
     srv_election *h;
-    srv_ballot_info info;
+    srv_ballot_info known;
+    srv_entry_info info;
     cast c;
     uint64_t index;
     const uint8_t *one = r->body;
@@ -142,17 +194,22 @@ static int h_cast(srv_req *r, srv_resp *resp)
     }
     /* A retry of a recorded ballot: its index again, whatever the stage now. */
     veche_merkle_leaf_hash(c.leaf, r->body, r->body_len);
-    if (srv_ballot_lookup(r->st, c.leaf, &info) && strcmp(info.election, c.id) == 0) {
+    if (srv_ballot_lookup(r->st, c.leaf, &known) && strcmp(known.election, c.id) == 0) {
         json_decref(j);
         srv_election_release(r->st, h);
-        return answer(r, resp, 200, info.index, r->body, r->body_len);
+        return answer(r, resp, 200, known.index, r->body, r->body_len);
     }
-    int ok = verify(r, resp, h, j) == 0;
+    /* What the writer must know of the entry, known here without parsing it again. */
+    memset(&info, 0, sizeof info);
+    info.is_ballot = 1;
+    snprintf(info.election, sizeof info.election, "%s", h->el->id);
+    memcpy(info.leaf, c.leaf, 32);
+    int ok = verify(r, resp, h, j, info.cred) == 0;
     json_decref(j);
     srv_election_release(r->st, h);
     if (!ok)
         return 0;
-    if (srv_append(r->st, &one, &len, 1, check_cast, &c, &index, resp) != 0) {
+    if (srv_append_classified(r->st, &one, &len, &info, 1, check_cast, &c, &index, resp) != 0) {
         if (!c.duplicate)
             return 0;
         free(resp->body);

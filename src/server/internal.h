@@ -123,6 +123,11 @@ void srv_state_appended(srv_state *st, const srv_entry_info *info, size_t n, uin
 /* ---- the writer (writer.c) --------------------------------------------------------------- */
 
 int srv_writer_start(srv_state *st);
+/* srv_append for a caller that already knows what the entries are (a ballot
+ * verified by its handler): info[i] describes entries[i]. */
+int srv_append_classified(srv_state *st, const uint8_t *const *entries, const size_t *lens,
+                          srv_entry_info *info, size_t n, srv_check check, void *arg,
+                          uint64_t *first, srv_resp *resp);
 /* Appends everything still queued, then stops the thread. */
 void srv_writer_stop(srv_state *st);
 

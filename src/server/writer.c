@@ -304,45 +304,69 @@ void srv_writer_stop(srv_state *st)
 
 /* ---- the requests' side ------------------------------------------------------------------ */
 
-int srv_append(srv_state *st, const uint8_t *const *entries, const size_t *lens, size_t n,
-               srv_check check, void *arg, uint64_t *first, srv_resp *resp)
+/* Queues the job and sleeps until the writer has answered it. */
+static int submit(srv_state *st, wjob *j, uint64_t *first)
 {
     writer *w = W(st);
-    wjob j;
+    pthread_cond_init(&j->cv, NULL);
+    pthread_mutex_lock(&w->mu);
+    if (w->tail != NULL)
+        w->tail->next = j;
+    else
+        w->head = j;
+    w->tail = j;
+    pthread_cond_signal(&w->work);
+    while (!j->done)
+        pthread_cond_wait(&j->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    pthread_cond_destroy(&j->cv);
+    if (j->rc == 0 && first != NULL)
+        *first = j->first;
+    return j->rc;
+}
 
+static int refuse_now(srv_state *st, size_t n, srv_resp *resp)
+{
     if (n == 0 || n > BATCH_MAX)
         return srv_error(resp, 500, "internal", NULL, "%zu entries cannot be appended at once",
                          n), -1;
-    if (w == NULL)
+    if (W(st) == NULL)
         return srv_error(resp, 503, "internal", NULL, "the server is shutting down"), -1;
+    return 0;
+}
+
+int srv_append_classified(srv_state *st, const uint8_t *const *entries, const size_t *lens,
+                          srv_entry_info *info, size_t n, srv_check check, void *arg,
+                          uint64_t *first, srv_resp *resp)
+{
+    wjob j;
+    if (refuse_now(st, n, resp) != 0)
+        return -1;
     memset(&j, 0, sizeof j);
-    if ((j.info = calloc(n, sizeof *j.info)) == NULL)
-        return srv_error(resp, 500, "internal", NULL, "out of memory"), -1;
-    /* Parsed here, on the request's thread, so the writer only appends. */
-    for (size_t i = 0; i < n; i++)
-        srv_entry_classify(&j.info[i], entries[i], lens[i]);
     j.entries = entries;
     j.lens = lens;
+    j.info = info;
     j.n = n;
     j.check = check;
     j.arg = arg;
     j.resp = resp;
-    pthread_cond_init(&j.cv, NULL);
+    return submit(st, &j, first);
+}
 
-    pthread_mutex_lock(&w->mu);
-    if (w->tail != NULL)
-        w->tail->next = &j;
-    else
-        w->head = &j;
-    w->tail = &j;
-    pthread_cond_signal(&w->work);
-    while (!j.done)
-        pthread_cond_wait(&j.cv, &w->mu);
-    pthread_mutex_unlock(&w->mu);
-    pthread_cond_destroy(&j.cv);
+int srv_append(srv_state *st, const uint8_t *const *entries, const size_t *lens, size_t n,
+               srv_check check, void *arg, uint64_t *first, srv_resp *resp)
+{
+    srv_entry_info *info;
+    int rc;
 
-    free(j.info);
-    if (j.rc == 0 && first != NULL)
-        *first = j.first;
-    return j.rc;
+    if (refuse_now(st, n, resp) != 0)
+        return -1;
+    if ((info = calloc(n, sizeof *info)) == NULL)
+        return srv_error(resp, 500, "internal", NULL, "out of memory"), -1;
+    /* Parsed here, on the request's thread, so the writer only appends. */
+    for (size_t i = 0; i < n; i++)
+        srv_entry_classify(&info[i], entries[i], lens[i]);
+    rc = srv_append_classified(st, entries, lens, info, n, check, arg, first, resp);
+    free(info);
+    return rc;
 }
