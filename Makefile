@@ -102,7 +102,8 @@ check: deps-test
 	@$(MAKE) --no-print-directory test
 
 # The whole suite; tests/run.sh prints one result line per suite and the total.
-test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/release/veche $(FUZZERS) web
+test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/asan/bench/load \
+      $(BUILD)/release/veche $(FUZZERS) web
 	@BUILD=$(BUILD) bash tests/run.sh
 
 bench: deps $(BENCHES)
