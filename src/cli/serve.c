@@ -141,6 +141,11 @@ int veche_cmd_serve(int argc, char **argv)
         fputs(serve_usage, r > 0 ? stdout : stderr);
         return r > 0 ? 0 : EXIT_USAGE;
     }
+    if (srv_listen_check(o.listen) != 0) {
+        fprintf(stderr, "veche serve: --listen %s: expected HOST:PORT with an IP address "
+                "(127.0.0.1:8080, [::1]:8080; port 0 = any free port)\n", o.listen);
+        return EXIT_USAGE;
+    }
     if (o.web_dir == NULL) {
         default_web(web, sizeof web);
         o.web_dir = web;

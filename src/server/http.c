@@ -823,6 +823,14 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr, char 
     return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
 }
 
+int srv_listen_check(const char *listen)
+{
+    struct sockaddr_storage addr;
+    char host[128];
+    int v6;
+    return parse_listen(listen, &addr, host, sizeof host, &v6);
+}
+
 static int install_signals(void)
 {
     struct sigaction sa;

@@ -120,6 +120,9 @@ void srv_entry_classify(srv_entry_info *info, const uint8_t *bytes, size_t len);
  */
 void srv_state_appended(srv_state *st, const srv_entry_info *info, size_t n, uint64_t first);
 
+/* 0 iff listen is "HOST:PORT" or "[V6]:PORT" with an IP address (http.c). */
+int srv_listen_check(const char *listen);
+
 /* ---- the writer (writer.c) --------------------------------------------------------------- */
 
 int srv_writer_start(srv_state *st);

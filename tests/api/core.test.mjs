@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, symlinkSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, api, login } from './lib/server.mjs';
+import { startServer, api, login, veche } from './lib/server.mjs';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
@@ -285,5 +285,25 @@ test('SIGTERM: graceful exit 0; a restart keeps the record, the keys and the pas
   } finally {
     await again.stop();
     again.cleanup();
+  }
+});
+
+test('a bad --listen is a usage error (exit 2) before anything is created', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veche-listen-'));
+  try {
+    for (const listen of ['nonsense', '127.0.0.1', '127.0.0.1:99999', 'example.org:80', '[::1:80']) {
+      let status = null, stderr = '';
+      try {
+        veche(['serve', '--db', join(dir, 'x.db'), '--listen', listen]);
+      } catch (e) {
+        status = e.status;
+        stderr = e.stderr.toString();
+      }
+      assert.equal(status, 2, listen);
+      assert.match(stderr, /--listen/);
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
