@@ -296,4 +296,29 @@ test('kill -9 during a stream of casts: every acknowledged ballot is on the reco
     assert.equal(look.status, 200, `acknowledged ballot ${a.index} lost`);
     assert.equal(look.body.index, a.index);
   }
+  token = await login(srv);
+});
+
+test('SIGTERM during a stream of casts: requests in progress are answered, exit 0, nothing lost', async () => {
+  const codesT = await openElection(srv, token, 'term');
+  const entries = [];
+  for (let i = 0; i < 40; i++) entries.push(await ballot(srv, 'term', codesT[i]));
+  const acked = [], statuses = [];
+  let stopping = null;
+  const sends = entries.map(async (e, i) => {
+    await new Promise((res) => setTimeout(res, i * 5));
+    try {
+      const r = await cast(srv, 'term', e);
+      statuses.push(r.status);
+      if (r.status === 201) acked.push(r.body);
+      if (acked.length >= 10 && !stopping) stopping = srv.stop();
+    } catch { /* refused once the server stopped accepting */ }
+  });
+  await Promise.all(sends);
+  assert.equal(await stopping, 0);
+  assert.ok(statuses.every((s) => s === 201), `answers: ${statuses.join(' ')}`);
+  srv = await startServer({ dir: srv.dir, password: srv.password, args: ['--cast-rate', '0'] });
+  const list = (await api(srv, 'GET', '/api/v1/elections/term/ballots')).body.ballots;
+  const onRecord = new Set(list.map((b) => b.tracking_code));
+  for (const a of acked) assert.ok(onRecord.has(a.tracking_code), `acknowledged ballot ${a.index} lost`);
 });
