@@ -8,6 +8,9 @@
  * of slots, and when the run is full the bucket used least recently is
  * evicted. An evicted address starts again with a full bucket, which only
  * someone with many addresses can exploit, and they could anyway.
+ *
+ * A token can be given back (srv_limit_refund): a successful login does, so
+ * the login limit counts failed attempts only.
  */
 #include <math.h>
 #include <stdlib.h>
