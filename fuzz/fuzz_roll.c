@@ -42,8 +42,8 @@
  * header, an empty line and CRLF — parses to the same roll at the lines
  * the writer put it on.
  *
- * Any violation aborts (a finding), except the one KNOWN FINDING below,
- * tolerated until admin.c is fixed (-DFUZZ_ROLL_STRICT checks it too).
+ * Any violation aborts (a finding). (Its first finding: a header line with a
+ * NUL inside a field, "name<NUL>x", was skipped as a header; fixed in admin.c.)
  *
  * Seeds: VECHE_FUZZ_SEEDS=<dir> build/fuzz/fuzz_roll writes a set of small
  * rolls (headers, quotes, CRLF, weights, and each kind of fault), names of
@@ -73,18 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define WEIGHT_FIELD_MAX 31   /* admin.c's weight buffer, less its NUL */
 
-/*
- * KNOWN FINDING (reported, admin.c not ours to change): admin.c compares the
- * header's fields as C strings, so a first line "name<NUL>..." (or
- * "name,weight<NUL>...") is skipped as a header instead of refused for its
- * control character. Until that is fixed the parser may give either
- * reading; build with -DFUZZ_ROLL_STRICT to demand the documented one.
- */
-#ifdef FUZZ_ROLL_STRICT
-#define TOLERATE_KNOWN 0
-#else
-#define TOLERATE_KNOWN 1
-#endif
 
 /* ---- the model ------------------------------------------------------------------ */
 
@@ -261,15 +249,9 @@ static int weight_value(const buf *b, uint32_t *w)
     return 1;
 }
 
-/*
- * The field b is the word w, case aside: all of its bytes (an embedded NUL
- * is a control character, not an end), or — known_nul, admin.c's reading
- * today, see KNOWN FINDING above — only the bytes before a NUL.
- */
-static int field_is(const buf *b, const char *w, int known_nul)
+/* The field b is the word w, case aside: all of its bytes (an embedded NUL is a control character, not an end). */
+static int field_is(const buf *b, const char *w)
 {
-    if (known_nul)
-        return strcasecmp(b->p, w) == 0;
     return b->n == strlen(w) && strncasecmp(b->p, w, b->n) == 0;
 }
 
@@ -291,8 +273,7 @@ static void model_add(model *m, const buf *name, uint32_t w, size_t line)
 }
 
 /* One non-empty line: 0 when it is at fault. */
-static int model_line(model *m, const char *s, size_t n, size_t line, int first, buf f[3],
-                      int known_nul)
+static int model_line(model *m, const char *s, size_t n, size_t line, int first, buf f[3])
 {
     uint32_t w = 1;
     int k = split_fields(s, n, f);
@@ -301,8 +282,8 @@ static int model_line(model *m, const char *s, size_t n, size_t line, int first,
         return 0;
     if (k == 2 && f[1].n > WEIGHT_FIELD_MAX)
         return 0;
-    if (first && field_is(&f[0], "name", known_nul) &&
-        (k == 1 || field_is(&f[1], "weight", known_nul)))
+    if (first && field_is(&f[0], "name") &&
+        (k == 1 || field_is(&f[1], "weight")))
         return 1;
     if (!name_valid(&f[0]) || (k == 2 && !weight_value(&f[1], &w)))
         return 0;
@@ -333,7 +314,7 @@ static int mark_repeats(model *m)
     return any;
 }
 
-static void model_run(model *m, const char *text, size_t len, size_t max_lines, int known_nul)
+static void model_run(model *m, const char *text, size_t len, size_t max_lines)
 {
     buf f[3] = {{0}};
     size_t line = 0, at = 0;
@@ -354,7 +335,7 @@ static void model_run(model *m, const char *text, size_t len, size_t max_lines, 
             n--;
         if (n == 0)
             continue;
-        if (!model_line(m, s, n, line, first, f, known_nul)) {
+        if (!model_line(m, s, n, line, first, f)) {
             m->v = M_LINE, m->bad_line = line;
             break;
         }
@@ -451,28 +432,17 @@ static int outline_is(const model *m, veche_admin_kind k, const veche_admin_err 
 
 /*
  * Parses text with max_lines and compares it with the model, which stays in
- * *m for the caller to free. Where the documented reading and admin.c's
- * known one (KNOWN FINDING) differ, the parser may give either, in full.
+ * *m for the caller to free.
  */
 static veche_admin_kind parse_and_check(veche_roll *r, model *m, const char *text, size_t len,
                                         size_t max_lines)
 {
     veche_admin_err e;
     veche_admin_kind k;
-    model known;
 
-    model_run(m, text, len, max_lines, 0);
+    model_run(m, text, len, max_lines);
     k = veche_roll_parse(r, text, len, max_lines, &e);
     CHECK(k == e.kind);
-    if (TOLERATE_KNOWN && !outline_is(m, k, &e)) {
-        model_run(&known, text, len, max_lines, 1);
-        if (outline_is(&known, k, &e)) {
-            model_free(m);
-            *m = known;
-        } else {
-            model_free(&known);
-        }
-    }
     if (m->v == M_OK) {
         if (k != VECHE_ADMIN_OK)
             fprintf(stderr, "fuzz_roll: refused (%s: %s) what the model accepts\n", e.field,

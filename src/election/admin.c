@@ -156,7 +156,7 @@ void veche_roll_free(veche_roll *r)
  * and its length to *n. Returns 0, or -1 with a reason in why.
  */
 static int csv_field(const char **p, const char *end, char *out, size_t cap, size_t *n,
-                     const char **why)
+                     const char *too_long, const char **why)
 {
     const char *s = *p;
 
@@ -172,7 +172,7 @@ static int csv_field(const char **p, const char *end, char *out, size_t cap, siz
             if (*s == '"')
                 s++;
             if (*n + 1 >= cap)
-                return *why = "a name longer than 256 bytes", -1;
+                return *why = too_long, -1;
             out[(*n)++] = *s;
         }
         s++;
@@ -188,7 +188,7 @@ static int csv_field(const char **p, const char *end, char *out, size_t cap, siz
         while (stop > start && stop[-1] == ' ')
             stop--;
         if ((size_t)(stop - start) + 1 > cap)
-            return *why = "a name longer than 256 bytes", -1;
+            return *why = too_long, -1;
         memcpy(out, start, (size_t)(stop - start));
         *n = (size_t)(stop - start);
     }
@@ -219,9 +219,12 @@ static int roll_add(veche_roll *r, const char *name, uint32_t w, size_t line)
     return 0;
 }
 
-static int is_header(const char *name, const char *weight, int has_weight)
+/* Exactly "name" or "name,weight" (any case); lengths first, so a NUL inside a field is not a match. */
+static int is_header(const char *name, size_t nlen, const char *weight, size_t wlen,
+                     int has_weight)
 {
-    return strcasecmp(name, "name") == 0 && (!has_weight || strcasecmp(weight, "weight") == 0);
+    return nlen == 4 && strcasecmp(name, "name") == 0 &&
+           (!has_weight || (wlen == 6 && strcasecmp(weight, "weight") == 0));
 }
 
 /* Decimal 1..VECHE_MAX_WEIGHT, nothing else. */
@@ -270,20 +273,21 @@ static veche_admin_kind roll_line(veche_roll *r, const char *s, const char *end,
 {
     const char *why = NULL;
     char name[VECHE_ROLL_NAME_MAX + 1], weight[32] = "";
-    size_t nlen, wlen;
+    size_t nlen, wlen = 0;
     uint32_t w = 1;
     int has_weight = 0;
 
-    if (csv_field(&s, end, name, sizeof name, &nlen, &why) != 0)
+    if (csv_field(&s, end, name, sizeof name, &nlen, "a name longer than 256 bytes", &why) != 0)
         return line_fail(e, line, why);
     if (s < end) {   /* a comma */
         s++;
         has_weight = 1;
-        if (csv_field(&s, end, weight, sizeof weight, &wlen, &why) != 0 || s < end)
+        if (csv_field(&s, end, weight, sizeof weight, &wlen, "a weight that is not a number "
+                      "from 1 to 1000000", &why) != 0 || s < end)
             return line_fail(e, line, why ? why : "more than two fields (quote a name that "
                                                    "holds a comma)");
     }
-    if (first && is_header(name, weight, has_weight))
+    if (first && is_header(name, nlen, weight, wlen, has_weight))
         return VECHE_ADMIN_OK;
     if ((why = name_problem(name, nlen)) != NULL)
         return line_fail(e, line, why);
