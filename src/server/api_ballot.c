@@ -105,17 +105,12 @@ static char *answer_json(uint64_t index, const char *code, const char *receipt, 
 static int answer(srv_req *r, srv_resp *resp, unsigned status, uint64_t index,
                   const uint8_t *bytes, size_t len)
 {
-    char code[VECHE_TRACKING_CODE_CHARS + 1], *receipt = NULL, *note = NULL, *body;
+    char code[VECHE_TRACKING_CODE_CHARS + 1], *receipt, *body;
     veche_diag d = {{0}};
     size_t blen;
 
     veche_ballot_tracking_code(code, bytes, len);
-    pthread_mutex_lock(&r->st->board_lock);
-    if (veche_board_receipt(r->st->board, index, &receipt, &d) != VECHE_OK &&
-        veche_board_checkpoint(r->st->board, &note, &d) == VECHE_OK)
-        veche_board_receipt(r->st->board, index, &receipt, &d);
-    pthread_mutex_unlock(&r->st->board_lock);
-    free(note);
+    receipt = srv_receipt(r->st, index, bytes, len, &d);
     /* The ballot is recorded either way; a missing receipt can be fetched again. */
     body = answer_json(index, code, receipt, &blen);
     free(receipt);

@@ -396,6 +396,9 @@ static int h_ballot(srv_req *r, srv_resp *resp)
     srv_ballot_info info;
     veche_diag d = {{0}};
     char *receipt;
+    uint8_t *entry = NULL;
+    size_t len;
+    veche_err e;
 
     if (strlen(code) != VECHE_TRACKING_CODE_CHARS ||
         sodium_base642bin(leaf, sizeof leaf, code, strlen(code), NULL, &got, NULL,
@@ -405,7 +408,14 @@ static int h_ballot(srv_req *r, srv_resp *resp)
     if (!srv_ballot_lookup(r->st, leaf, &info))
         return srv_error(resp, 404, "not_found", "tracking_code",
                          "no ballot with this tracking code on the record");
-    if ((receipt = receipt_for(r->st, info.index, &d)) == NULL)
+    pthread_mutex_lock(&r->st->board_lock);
+    e = veche_board_get(r->st->board, info.index, &entry, &len, &d);
+    pthread_mutex_unlock(&r->st->board_lock);
+    if (e != VECHE_OK)
+        return storage_error(resp, e, "the ballot");
+    receipt = srv_receipt(r->st, info.index, entry, len, &d);
+    free(entry);
+    if (receipt == NULL)
         return srv_error(resp, 500, "internal", NULL, "no receipt: %s", d.msg);
     srv_json(resp, 200, json_pack("{s:I, s:s, s:s, s:s, s:s}", "index", (json_int_t)info.index,
                                   "election", info.election, "tracking_code", code, "fate",

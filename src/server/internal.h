@@ -99,6 +99,16 @@ int srv_ballots_each(srv_state *st, const char *id,
                      void (*cb)(void *arg, const srv_ballot_rec *b, const char *fate),
                      void *arg);
 
+/*
+ * A receipt for the entry at index (entry: its bytes) against the latest
+ * checkpoint: from the server's in-memory tree, else from the board (making
+ * a checkpoint if none covers it). NULL and d set if neither can.
+ */
+char *srv_receipt(srv_state *st, uint64_t index, const uint8_t *entry, size_t len,
+                  veche_diag *d);
+/* The writer's newest checkpoint (note with cosignatures) for size entries. */
+void srv_tree_checkpoint(srv_state *st, const char *note, uint64_t size);
+
 /* What the writer knows of an entry before appending it (parsed once, in the
  * request's thread). */
 typedef struct srv_entry_info {

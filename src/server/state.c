@@ -138,13 +138,137 @@ typedef struct bset {
     srv_map         last;     /* credential -> position of its last ballot in the window */
 } bset;
 
+/*
+ * The record's Merkle tree in memory: every complete subtree's hash, by
+ * level (merkle.h's node(level, index)), and the latest checkpoint. Every
+ * cast is answered with a receipt; computing its inclusion proof from
+ * here, instead of ~log2(size) queries of the store under board_lock, keeps
+ * the readers out of the writer's way. 64 bytes an entry.
+ */
+#define TREE_LEVELS 64
+
+typedef struct tree {
+    pthread_rwlock_t lock;
+    veche_hash      *level[TREE_LEVELS];
+    size_t           n[TREE_LEVELS], cap[TREE_LEVELS];
+    char            *checkpoint;   /* the latest signed checkpoint (cosignatures included) */
+    uint64_t         cp_size;
+    int              broken;       /* out of memory once: the board answers instead */
+} tree;
+
 typedef struct srv_index {
     srv_map tracking;         /* leaf hash -> (slot << 32) | position */
     bset   *sets;
     size_t  cap;              /* of sets and of st->elections */
+    tree    t;
 } srv_index;
 
 #define IDX(st) ((srv_index *)(st)->tracking)
+
+/* ---- the tree ---------------------------------------------------------------------------- */
+
+static int tree_push(tree *t, unsigned l, const veche_hash h)
+{
+    if (t->n[l] == t->cap[l]) {
+        size_t cap = t->cap[l] ? 2 * t->cap[l] : 1024;
+        veche_hash *v = realloc(t->level[l], cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        t->level[l] = v;
+        t->cap[l] = cap;
+    }
+    memcpy(t->level[l][t->n[l]++], h, sizeof(veche_hash));
+    return 0;
+}
+
+/* Appends leaf number t->n[0] and the subtrees it completes (under the write lock). */
+static void tree_add(tree *t, const uint8_t leaf[32])
+{
+    uint64_t i = t->n[0];
+    unsigned c = veche_merkle_completed(i);
+    if (t->broken || tree_push(t, 0, leaf) != 0) {
+        t->broken = 1;
+        return;
+    }
+    for (unsigned l = 1; l < c && l < TREE_LEVELS; l++) {
+        uint64_t k = i >> l;
+        veche_hash h;
+        veche_merkle_node_hash(h, t->level[l - 1][2 * k], t->level[l - 1][2 * k + 1]);
+        if (tree_push(t, l, h) != 0) {
+            t->broken = 1;
+            return;
+        }
+    }
+}
+
+static veche_err tree_node(void *arg, unsigned level, uint64_t index, veche_hash out)
+{
+    const tree *t = arg;
+    if (level >= TREE_LEVELS || index >= t->n[level])
+        return VECHE_ENOTFOUND;
+    memcpy(out, t->level[level][index], sizeof(veche_hash));
+    return VECHE_OK;
+}
+
+static void tree_free(tree *t)
+{
+    for (unsigned l = 0; l < TREE_LEVELS; l++)
+        free(t->level[l]);
+    free(t->checkpoint);
+    pthread_rwlock_destroy(&t->lock);
+}
+
+void srv_tree_checkpoint(srv_state *st, const char *note, uint64_t size)
+{
+    tree *t = &IDX(st)->t;
+    char *copy = strdup(note);
+    pthread_rwlock_wrlock(&t->lock);
+    free(t->checkpoint);
+    t->checkpoint = copy;
+    t->cp_size = copy ? size : 0;
+    pthread_rwlock_unlock(&t->lock);
+}
+
+/* The receipt from memory; NULL if the tree cannot give it (the caller asks the board). */
+static char *tree_receipt(srv_state *st, uint64_t index, const uint8_t *entry, size_t len)
+{
+    tree *t = &IDX(st)->t;
+    veche_receipt r;
+    char *out = NULL;
+    veche_err e = VECHE_EINVALID;
+
+    memset(&r, 0, sizeof r);
+    pthread_rwlock_rdlock(&t->lock);
+    if (!t->broken && t->checkpoint != NULL && index < t->cp_size && t->cp_size <= t->n[0] &&
+        (r.checkpoint = strdup(t->checkpoint)) != NULL)
+        e = veche_merkle_inclusion_proof(r.proof, &r.proof_len, index, t->cp_size, tree_node, t);
+    pthread_rwlock_unlock(&t->lock);
+    if (e == VECHE_OK && (r.extra = malloc(len ? len : 1)) != NULL) {
+        memcpy(r.extra, entry, len);
+        r.extra_len = len;
+        r.index = index;
+        r.checkpoint_len = strlen(r.checkpoint);
+        if (veche_receipt_format(&out, &r) != VECHE_OK)
+            out = NULL;
+    }
+    veche_receipt_free(&r);
+    return out;
+}
+
+char *srv_receipt(srv_state *st, uint64_t index, const uint8_t *entry, size_t len,
+                  veche_diag *d)
+{
+    char *receipt = tree_receipt(st, index, entry, len), *note = NULL;
+    if (receipt != NULL)
+        return receipt;
+    pthread_mutex_lock(&st->board_lock);
+    if (veche_board_receipt(st->board, index, &receipt, d) != VECHE_OK &&
+        veche_board_checkpoint(st->board, &note, d) == VECHE_OK)
+        veche_board_receipt(st->board, index, &receipt, d);
+    pthread_mutex_unlock(&st->board_lock);
+    free(note);
+    return receipt;
+}
 
 /* 1 iff the ballot (index, cred) is inside el's window with a listed credential. */
 static int in_window(const veche_election *el, uint64_t index, const uint8_t cred[32])
@@ -563,6 +687,10 @@ void srv_state_appended(srv_state *st, const srv_entry_info *info, size_t n, uin
     size_t ntouched = 0, overflow = 0;
     long k;
 
+    pthread_rwlock_wrlock(&IDX(st)->t.lock);
+    for (size_t i = 0; i < n; i++)
+        tree_add(&IDX(st)->t, info[i].leaf);
+    pthread_rwlock_unlock(&IDX(st)->t.lock);
     pthread_mutex_lock(&st->lock);
     for (size_t i = 0; i < n; i++) {
         const srv_entry_info *e = &info[i];
@@ -737,6 +865,7 @@ static veche_err scan_entry(void *arg, uint64_t index, const uint8_t *entry, siz
     srv_entry_info info;
     long k;
 
+    tree_add(&IDX(s->st)->t, leaf);
     srv_entry_classify(&info, entry, len);
     if (info.is_manifest && slot_find(s->st, info.election) < 0 &&
         slot_add(s->st, info.election) < 0)
@@ -799,6 +928,7 @@ static void state_free(srv_state *st)
     }
     if (ix != NULL) {
         srv_map_free(&ix->tracking);
+        tree_free(&ix->t);
         free(ix->sets);
         free(ix);
     }
@@ -829,6 +959,7 @@ static veche_err state_init(srv_state **out, const char *db_path, const char *we
     snprintf(st->keys_dir, sizeof st->keys_dir, "%s.keys", db_path);
     snprintf(st->web_dir, sizeof st->web_dir, "%s", web_dir ? web_dir : "");
     if ((st->tracking = calloc(1, sizeof(srv_index))) == NULL ||
+        pthread_rwlock_init(&IDX(st)->t.lock, NULL) != 0 ||
         srv_map_init(&IDX(st)->tracking) != 0 || srv_auth_init(st) != 0 ||
         srv_limits_init(st) != 0)
         return veche_diag_set(d, VECHE_ENOMEM, "out of memory");
@@ -857,6 +988,7 @@ veche_err srv_state_open(srv_state **out, const char *db_path, const char *web_d
     if ((e = veche_board_checkpoint(st->board, &note, d)) != VECHE_OK ||
         (e = scan_record(st, d)) != VECHE_OK)
         goto fail;
+    srv_tree_checkpoint(st, note, veche_board_size(st->board));
     free(note);
     if (srv_writer_start(st) != 0) {
         e = veche_diag_set(d, VECHE_EINTERNAL, "cannot start the writer thread");

@@ -155,10 +155,16 @@ static void checkpoint(srv_state *st)
 {
     veche_diag d = {{0}};
     char *note = NULL;
+    uint64_t size;
+    veche_err e;
     pthread_mutex_lock(&st->board_lock);
-    if (veche_board_checkpoint(st->board, &note, &d) != VECHE_OK)
-        fprintf(stderr, "veche serve: cannot make a checkpoint: %s\n", d.msg);
+    e = veche_board_checkpoint(st->board, &note, &d);
+    size = veche_board_size(st->board);
     pthread_mutex_unlock(&st->board_lock);
+    if (e == VECHE_OK)
+        srv_tree_checkpoint(st, note, size);
+    else
+        fprintf(stderr, "veche serve: cannot make a checkpoint: %s\n", d.msg);
     free(note);
 }
 

@@ -116,6 +116,8 @@ test('a ballot is cast: 201 with its index, tracking code and a receipt that che
   const vkey = (await api(srv, 'GET', '/api/v1/info')).body.vkey;
   assert.match(veche(['board', 'check-receipt', file, '--key', vkey]), /receipt OK/);
   assert.equal((await api(srv, 'GET', `/api/v1/record/entries/${r.body.index}`)).text, entry);
+  // The server's own receipt (its tree in memory) is the board's, byte for byte.
+  assert.equal((await api(srv, 'GET', `/api/v1/record/receipt/${r.body.index}`)).text, r.body.receipt);
 
   // Looked up by its tracking code (base64: + / = escaped in the path).
   const code = encodeURIComponent(r.body.tracking_code);
