@@ -292,6 +292,7 @@ static int credentials_issue(srv_req *r, srv_resp *resp, const veche_election *e
     } else if (srv_append(r->st, (const uint8_t *const *)c.entries, c.lens, c.nparts,
                           check_step, &chk, &first, resp) == 0) {
         resp->status = 201;
+        resp->secret = 1;            /* the codes: wiped when the answer is freed */
         resp->body = b.p;            /* the response owns it now */
         resp->len = b.len;
         resp->content_type = "application/json";

@@ -32,7 +32,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <malloc.h>
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "server/internal.h"
 
@@ -72,6 +74,14 @@ typedef struct conn_req {
 } conn_req;
 
 /* ---- responses ------------------------------------------------------------------------ */
+
+/* Frees a body that held secrets (resp->secret), wiping all of its allocation first. */
+static void wipe_free(void *body)
+{
+    if (body != NULL)
+        sodium_memzero(body, malloc_usable_size(body));
+    free(body);
+}
 
 int srv_json(srv_resp *resp, unsigned status, json_t *v)
 {
@@ -446,7 +456,9 @@ static enum MHD_Result send_resp(const server *s, struct MHD_Connection *conn, c
         len = resp->len;
     }
     if (resp->body != NULL) {
-        r = MHD_create_response_from_buffer(len, resp->body, MHD_RESPMEM_MUST_FREE);
+        r = resp->secret
+            ? MHD_create_response_from_buffer_with_free_callback(len, resp->body, wipe_free)
+            : MHD_create_response_from_buffer(len, resp->body, MHD_RESPMEM_MUST_FREE);
         if (r != NULL)
             resp->body = NULL;
     } else {
@@ -467,7 +479,10 @@ static enum MHD_Result send_resp(const server *s, struct MHD_Connection *conn, c
         }
     }
     status = resp->status;
-    free(resp->body);
+    if (resp->secret)
+        wipe_free(resp->body);
+    else
+        free(resp->body);
     free(resp->set_cookie);
     free(resp->disposition);
     memset(resp, 0, sizeof *resp);
@@ -649,6 +664,36 @@ static void client_address(struct MHD_Connection *conn, char out[INET6_ADDRSTRLE
                   INET6_ADDRSTRLEN);
 }
 
+/*
+ * Behind a TLS proxy (--behind-tls) every connection comes from the proxy, so
+ * the client's address — for the rate limits and the log — is the last
+ * X-Forwarded-For entry, which the proxy itself appended (README: nginx sets
+ * it to $remote_addr). It is believed only from a loopback peer, and only if
+ * it is an IP address.
+ */
+static void forwarded_address(struct MHD_Connection *conn, char out[INET6_ADDRSTRLEN])
+{
+    const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    const char *last;
+    char cand[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    size_t n;
+
+    if (xff == NULL || (strncmp(out, "127.", 4) != 0 && strcmp(out, "::1") != 0))
+        return;
+    last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    n = strcspn(last, " ");
+    if (n == 0 || n >= sizeof cand)
+        return;
+    memcpy(cand, last, n);
+    cand[n] = 0;
+    if (inet_pton(AF_INET, cand, bin) == 1 || inet_pton(AF_INET6, cand, bin) == 1)
+        memcpy(out, cand, n + 1);
+}
+
 /* The first call of a request: find what it is for; may answer at once. */
 static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, const char *url,
                                   const char *method, conn_req *c)
@@ -659,6 +704,8 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *conn, const 
 
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
     client_address(conn, c->remote);
+    if (s->st->behind_tls)
+        forwarded_address(conn, c->remote);
     if ((c->path = strdup(url)) == NULL)
         return MHD_NO;
     split_path(c);

@@ -5,7 +5,7 @@
  *
  *   http.c       libmicrohttpd glue: one thread per connection; reads the
  *                request (body capped per route), finds the route in the
- *                table of routes.c, checks auth and rate limits, calls the
+ *                route tables below, checks auth and rate limits, calls the
  *                handler, adds the security headers, logs one line.
  *                Static files of the web/ directory for every other GET.
  *   auth.c       the administrator: Argon2id password hash (crypto_pwhash),
@@ -70,6 +70,7 @@ typedef struct srv_resp {
     int         immutable;       /* Cache-Control: public, max-age=31536000, immutable */
     char       *set_cookie;      /* malloc'd or NULL */
     char       *disposition;     /* malloc'd Content-Disposition or NULL */
+    int         secret;          /* the body holds secrets (credential codes): wiped when freed */
 } srv_resp;
 
 /* The value of query argument `name`, or NULL. */
@@ -159,7 +160,8 @@ struct srv_state {
     veche_key       admin;           /* signs election.* entries */
     veche_key       authority;       /* the credential authority: election.credentials */
     char            password_hash[128]; /* crypto_pwhash_str */
-    int             behind_tls;      /* --tls-proxy: cookies get Secure */
+    int             behind_tls;      /* --behind-tls: cookies get Secure; the client's
+                                        address comes from a loopback proxy's X-Forwarded-For */
 
     pthread_mutex_t lock;            /* the fields below */
     srv_election_slot *elections;    /* in order of their manifests */

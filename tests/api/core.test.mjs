@@ -225,6 +225,39 @@ test('static files: traversal, encoded dots, hidden files, NUL and outside symli
   }
 });
 
+test('--behind-tls: the client address is the loopback proxy\'s X-Forwarded-For (rate limits per real client); without it the header is ignored', async () => {
+  const fail5 = async (s, xff) => {
+    for (let i = 0; i < 5; i++) {
+      const r = await api(s, 'POST', '/api/v1/login', { json: { password: 'wrong' }, headers: { 'x-forwarded-for': xff } });
+      assert.equal(r.status, 401, `attempt ${i + 1} from ${xff}`);
+    }
+  };
+  const proxied = await startServer({ args: ['--behind-tls'] });
+  try {
+    await fail5(proxied, '198.51.100.7');
+    // That client is now limited; another one, behind the same proxy, is not.
+    assertError(await api(proxied, 'POST', '/api/v1/login', { json: { password: 'wrong' }, headers: { 'x-forwarded-for': '198.51.100.7' } }), 429, 'rate_limited');
+    const other = await api(proxied, 'POST', '/api/v1/login', { json: { password: proxied.password }, headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } });
+    assert.equal(other.status, 200, other.text);
+    assert.match(other.headers.get('set-cookie'), /; Secure/);
+    // A header that is not an address is not believed: the peer's address is used.
+    await fail5(proxied, 'not-an-address');
+    assertError(await api(proxied, 'POST', '/api/v1/login', { json: { password: 'wrong' } }), 429, 'rate_limited');
+  } finally {
+    assert.equal(await proxied.stop(), 0);
+    proxied.cleanup();
+  }
+  const direct = await startServer();
+  try {
+    await fail5(direct, '198.51.100.7');
+    // Without --behind-tls a client cannot escape its limit by sending the header.
+    assertError(await api(direct, 'POST', '/api/v1/login', { json: { password: 'wrong' }, headers: { 'x-forwarded-for': '203.0.113.50' } }), 429, 'rate_limited');
+  } finally {
+    assert.equal(await direct.stop(), 0);
+    direct.cleanup();
+  }
+});
+
 test('login is rate-limited per address: the 6th attempt in a minute is 429 with Retry-After', async () => {
   const s = await startServer();
   try {
