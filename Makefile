@@ -26,7 +26,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 LDLIBS   := -ldecaf -lsodium -ljansson -lsqlite3 -lmicrohttpd -lcurl -lm -lpthread
 
 LIB_SRC   := $(sort $(wildcard src/crypto/*.c src/board/*.c src/store/*.c src/election/*.c \
-                                src/server/*.c))
+                                src/council/*.c src/server/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
@@ -109,12 +109,18 @@ test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/asan/bench/load 
 bench: deps $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
 
-# libFuzzer targets link the library sources directly, instrumented by clang.
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*.h src/*/*.h)
+# libFuzzer targets: the library is compiled once with clang's coverage
+# instrumentation (fuzzer-no-link) into its own objects, and each target
+# links against them, instead of recompiling every source per target.
+FUZZ_FLAGS := -O1 -g -fno-sanitize-recover=all
+FUZZ_OBJ   := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC))
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard src/*.h src/*/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS) $(WARN) -Wno-unused-command-line-argument -O1 -g \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  $< $(LIB_SRC) $(LDLIBS) -o $@
+	$(CLANG) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) $(WARN) -Wno-unused-command-line-argument $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) $(LDLIBS) -o $@
 
 clean:
 	rm -rf $(BUILD)
