@@ -162,7 +162,7 @@ static veche_err check_id(const json_t *v, int election, const char *path, veche
 static veche_err check_increasing(const json_t *v, const field *f, const char *path,
                                   veche_diag *d)
 {
-    char p[96];
+    char p[128];
     uint8_t prev[32], cur[32];
     veche_err e;
 
@@ -195,7 +195,7 @@ static veche_err check_increasing(const json_t *v, const field *f, const char *p
 
 static veche_err check_names(const json_t *v, const field *f, const char *path, veche_diag *d)
 {
-    char p[96];
+    char p[128];
     veche_err e;
     if ((e = check_array(v, 1, (size_t)f->b, path, d)) != VECHE_OK)
         return e;
@@ -232,7 +232,7 @@ static veche_err exact_members(const json_t *o, const char *const *names, const 
 static veche_err check_trustees(const json_t *v, const char *path, veche_diag *d)
 {
     static const char *const names[] = {"key", "name", NULL};
-    char p[96];
+    char p[128];
     uint8_t keys[VECHE_MAX_TRUSTEES][32];
     veche_err e;
 

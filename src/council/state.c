@@ -1157,7 +1157,7 @@ static const char *publication_author(loader *L, veche_council_publication *pub,
 
     if (pub->grouping == NULL) {
         if (council_sig_verify(pub->author, e->body, c->council_fp, &d) != VECHE_OK) {
-            snprintf(why, cap, "member's publication: %s", d.msg);
+            snprintf(why, cap, "member's publication: %.200s", d.msg);
             return why;
         }
         if (!ks_has(&L->p->standing, pub->author))
