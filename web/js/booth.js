@@ -212,19 +212,27 @@ async function loadAndCheck(id, symbols) {
       el('p', {}, 'A ballot made here would not count. Do not vote here; tell the organisers.'));
   }
   S.election = election;
-  const cred = vc.deriveCredential(id, symbols);
+  // A council's election: members vote with their standing code, whose key
+  // is derived with the COUNCIL id as its scope (the same key in every
+  // council vote); any other election's codes are its own.
+  const council = typeof detail.council === 'string' && detail.council !== '' ? detail.council : null;
+  const cred = vc.deriveCredential(council ?? id, symbols);
   if (!election.credentialKeys.has(b64(cred.X))) {
     wipeBytes(cred.x);
     return stop('This code is not on this election’s roll',
-      el('p', {}, `The code you entered is well formed, but it is not a credential of “${detail.title}”.`),
-      el('p', {}, 'Check that you typed it exactly as printed and that this is the election of your invitation; each election has its own codes.'));
+      council
+        ? el('p', {}, `The code you entered is well formed, but it is not a standing council credential on the roll of “${detail.title}” (council “${council}”).`)
+        : el('p', {}, `The code you entered is well formed, but it is not a credential of “${detail.title}”.`),
+      council
+        ? el('p', {}, 'Use your standing code from your membership letter; a member who joined after this election was created is not on its roll.')
+        : el('p', {}, 'Check that you typed it exactly as printed and that this is the election of your invitation; each election has its own codes.'));
   }
   wipeCred();
   S.cred = cred;
   S.choices = null;
   renderBallot();
   const n = election.manifest.contests.length;
-  say(`Election “${detail.title}” loaded and checked: ${n} question${n === 1 ? '' : 's'}.`);
+  say(`Election “${detail.title}” loaded and checked: ${n} question${n === 1 ? '' : 's'}.${council ? ` You vote with your council credential (council “${council}”).` : ''}`);
   show('step-ballot');
 }
 

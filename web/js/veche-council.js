@@ -174,9 +174,21 @@ export function bodyMeta(text) {
   return { bytes, hash: R.b64encode(hash), hex: R.toHex(hash), length: bytes.length };
 }
 
-// Does `bytes` (a fetched body) hash to the record's `hashB64`?
-export function bodyMatches(bytes, hashB64) {
-  return R.equalBytes(R.sha256(bytesOf(bytes)), R.b64decode(hashB64, 32, 'hash'));
+// A publication's hash as bytes: the record's base64, or the lower-case hex
+// that names the body's file beside the record (the server lists it so).
+export function hashBytes(h) {
+  if (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) return R.fromHex(h);
+  return R.b64decode(h, 32, 'hash');
+}
+
+// The file name of a body beside the record: lower-case hex of its hash.
+export function hashHex(h) {
+  return R.toHex(hashBytes(h));
+}
+
+// Does `bytes` (a fetched body) hash to the record's hash (base64 or hex)?
+export function bodyMatches(bytes, hash) {
+  return R.equalBytes(R.sha256(bytesOf(bytes)), hashBytes(hash));
 }
 
 // The publication's body members other than the signer's. meta: {council,
