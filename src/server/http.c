@@ -310,7 +310,8 @@ static int pattern_match(const char *pattern, conn_req *c, const char **params)
 static const srv_route *const *route_tables(void)
 {
     static const srv_route *const tables[] = {srv_routes_auth, srv_routes_public,
-                                              srv_routes_ballot, srv_routes_admin, NULL};
+                                              srv_routes_ballot, srv_routes_admin,
+                                              srv_routes_council, NULL};
     return tables;
 }
 

@@ -41,6 +41,7 @@
 
 #include "board/board.h"
 #include "board/keyfile.h"
+#include "council/council.h"
 #include "election/election.h"
 
 /* ---- requests and responses ---------------------------------------------------- */
@@ -130,6 +131,7 @@ extern const srv_route srv_routes_public[];
 extern const srv_route srv_routes_ballot[];
 extern const srv_route srv_routes_admin[];
 extern const srv_route srv_routes_auth[];
+extern const srv_route srv_routes_council[];
 
 /* ---- the server's state -------------------------------------------------------------- */
 
@@ -171,6 +173,7 @@ struct srv_state {
     void           *writer;          /* writer.c */
     void           *sessions;        /* auth.c */
     void           *limits;          /* ratelimit.c */
+    void           *council;         /* council_state.c */
 };
 
 typedef struct srv_options {
@@ -243,6 +246,38 @@ int srv_append(srv_state *st, const uint8_t *const *entries, const size_t *lens,
 /* Builds and signs an entry {type, body} with key: malloc'd canonical bytes. */
 veche_err srv_sign_entry(char **out, size_t *len, const char *type, json_t *body,
                          const veche_key *key, veche_diag *d);
+
+/* ---- councils (council_state.c; their routes are api_council.c's) -------------------------- */
+
+/* At open (after the record's scan, before the writer starts) and at close. */
+veche_err srv_council_open(srv_state *st, veche_diag *d);
+void srv_council_close(srv_state *st);
+/* A non-ballot entry was appended: every cached council load is stale. */
+void srv_council_touched(srv_state *st);
+
+/*
+ * The current load of council id, with a reference taken (release it), or
+ * NULL with *err (VECHE_ENOTFOUND: no such council) and d set. Read-only;
+ * its clock (c->now) may be some seconds old.
+ */
+const veche_council *srv_council_acquire(srv_state *st, const char *id, veche_err *err,
+                                         veche_diag *d);
+void srv_council_release(srv_state *st, const veche_council *c);
+/* The ids of the councils, in order of creation (malloc'd array). */
+size_t srv_council_ids(srv_state *st, char (**ids)[VECHE_COUNCIL_ID_MAX + 1]);
+/* A council just created (appended) by this server. */
+void srv_council_add_id(srv_state *st, const char *id);
+/* 1 and council set iff election is linked to a council (its credential scope). */
+int srv_council_scope(srv_state *st, const char *election,
+                      char council[VECHE_COUNCIL_ID_MAX + 1]);
+/* The roll keeper's key (DB.keys/roll.key, made on first need), or NULL with d set. */
+const veche_key *srv_council_roll_key(srv_state *st, veche_diag *d);
+/* The standing map (DB.keys/standing.map): member -> its standing credential X. */
+int srv_council_map_find(srv_state *st, const char *council, const char *member, uint8_t X[32]);
+veche_err srv_council_map_add(srv_state *st, const char *council, const char *member,
+                              const uint8_t X[32], veche_diag *d);
+/* DB.bodies (made if absent), where publication bodies are kept; NULL with d set. */
+const char *srv_council_bodies_dir(srv_state *st, veche_diag *d);
 
 /* ---- running ---------------------------------------------------------------------------- */
 

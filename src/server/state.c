@@ -630,6 +630,11 @@ json_t *srv_election_json(srv_state *st, const srv_election *h, int detail)
     json_object_set_new(o, "result", admin_pick(el, &el->results, "counts", "trustees"));
     json_object_set_new(o, "open_index", index_or_null(el->open_index));
     json_object_set_new(o, "close_index", index_or_null(el->close_index));
+    /* The credential scope: voters of a council's election derive their credential
+       with the council's id (council.h). */
+    char council[VECHE_COUNCIL_ID_MAX + 1];
+    json_object_set_new(o, "council", srv_council_scope(st, el->id, council)
+                                          ? json_string(council) : json_null());
     return o;
 }
 
@@ -687,6 +692,11 @@ void srv_state_appended(srv_state *st, const srv_entry_info *info, size_t n, uin
     size_t ntouched = 0, overflow = 0;
     long k;
 
+    for (size_t i = 0; i < n; i++)
+        if (!info[i].is_ballot) {      /* ballots never change a council */
+            srv_council_touched(st);
+            break;
+        }
     pthread_rwlock_wrlock(&IDX(st)->t.lock);
     for (size_t i = 0; i < n; i++)
         tree_add(&IDX(st)->t, info[i].leaf);
@@ -919,6 +929,7 @@ static void state_free(srv_state *st)
 {
     srv_index *ix = IDX(st);
     srv_writer_stop(st);
+    srv_council_close(st);
     for (size_t k = 0; k < st->nelections; k++) {
         election_free(st->elections[k].cur);
         if (ix != NULL) {
@@ -986,7 +997,7 @@ veche_err srv_state_open(srv_state **out, const char *db_path, const char *web_d
         goto fail;
     /* Receipts need a checkpoint that covers every entry. */
     if ((e = veche_board_checkpoint(st->board, &note, d)) != VECHE_OK ||
-        (e = scan_record(st, d)) != VECHE_OK)
+        (e = scan_record(st, d)) != VECHE_OK || (e = srv_council_open(st, d)) != VECHE_OK)
         goto fail;
     srv_tree_checkpoint(st, note, veche_board_size(st->board));
     free(note);
