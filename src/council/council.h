@@ -12,7 +12,7 @@
  * ==== Roles =================================================================
  *
  *   administrator A     the author (Ed25519) of council.create; signs
- *                       council.election, council.mandate, council.mandate_end,
+ *                       council.election, council.mandate, council.mandate-end,
  *                       council.tombstone, council.delegation(_end)
  *   roll keeper R       named in council.create; signs council.roll
  *   credential auth. C  named in council.create; signs council.credentials
@@ -49,7 +49,7 @@
  *   council.credentials   C     roll [indices], add [X], remove [X]
  *   council.election      A     election, purpose, mandate, petition, member
  *   council.mandate       A     election, delegate, start, end
- *   council.mandate_end   A     mandate, reason recalled|resigned, election, statement
+ *   council.mandate-end   A     mandate, reason recalled|resigned, election, statement
  *   council.petition      (X)   kind "recall", mandate, text, credential, signature
  *   council.signature     (X)   petition, credential, signature
  *   council.grouping      G     grouping, name, members
@@ -58,10 +58,11 @@
  *                               (member)
  *   council.tombstone     A     publication, reason
  *   council.delegation    A     delegation, to, delegates, mandate
- *   council.delegation_end A    delegation, reason returned|recalled, statement
+ *   council.delegation-end A    delegation, reason returned|recalled, statement
  *   council.appeal        any   member, exclusion, salt, name, text
  *
  * (X): unsigned entry; the member's credential signs inside the body.
+ * (Type tags are [a-z0-9.-] only, so the two "ends" are written with '-'.)
  *
  * ==== Whose entries count ==========================================================
  *
@@ -122,14 +123,14 @@
 #define VECHE_CTYPE_CREDENTIALS     "council.credentials"
 #define VECHE_CTYPE_ELECTION        "council.election"
 #define VECHE_CTYPE_MANDATE         "council.mandate"
-#define VECHE_CTYPE_MANDATE_END     "council.mandate_end"
+#define VECHE_CTYPE_MANDATE_END     "council.mandate-end"
 #define VECHE_CTYPE_PETITION        "council.petition"
 #define VECHE_CTYPE_SIGNATURE       "council.signature"
 #define VECHE_CTYPE_GROUPING        "council.grouping"
 #define VECHE_CTYPE_PUBLICATION     "council.publication"
 #define VECHE_CTYPE_TOMBSTONE       "council.tombstone"
 #define VECHE_CTYPE_DELEGATION      "council.delegation"
-#define VECHE_CTYPE_DELEGATION_END  "council.delegation_end"
+#define VECHE_CTYPE_DELEGATION_END  "council.delegation-end"
 #define VECHE_CTYPE_APPEAL          "council.appeal"
 
 /* ---- types registration and shapes --------------------------------------------------- */
@@ -275,7 +276,7 @@ veche_err veche_council_mandate_entry(char **out, size_t *len, const char *counc
                                       const char *election, const char *delegate, int64_t start,
                                       int64_t end, const veche_key *admin, veche_diag *d);
 
-/* council.mandate_end signed by admin: reason "recalled" (election: the recall
+/* council.mandate-end signed by admin: reason "recalled" (election: the recall
  * election) or "resigned" (election NULL). */
 veche_err veche_council_mandate_end_entry(char **out, size_t *len, const char *council,
                                           uint64_t mandate, const char *reason,
@@ -349,7 +350,7 @@ veche_err veche_council_delegation_entry(char **out, size_t *len, const char *co
                                          const char *const *delegates, size_t ndelegates,
                                          const char *mandate, const veche_key *admin,
                                          veche_diag *d);
-/* council.delegation_end: reason "returned" or "recalled". */
+/* council.delegation-end: reason "returned" or "recalled". */
 veche_err veche_council_delegation_end_entry(char **out, size_t *len, const char *council,
                                              const char *delegation, const char *reason,
                                              const char *statement, const veche_key *admin,
@@ -482,7 +483,11 @@ typedef struct veche_council_election {
     uint64_t      result_index;        /* NO_INDEX if no result yet */
     size_t        noptions;            /* contest 0 */
     const char  **options;             /* [noptions] contest 0's options (borrowed) */
-    uint64_t     *counts;              /* [noptions] contest 0's published counts, or NULL */
+    int           blank;               /* contest 0 has a blank selection (not an option) */
+    uint64_t     *counts;              /* [noptions] contest 0's published counts, or NULL:
+                                          the administrator's first election.result, as the
+                                          record stood at the entry being read; check 4 runs
+                                          the election verifier on it */
     uint8_t     (*standing)[32];       /* the standing list at the link: the election's roll */
     size_t        nstanding;
 } veche_council_election;
@@ -492,7 +497,7 @@ typedef struct veche_council_mandate {
     const char *election;
     const char *delegate;
     int64_t     start, end;
-    uint64_t    end_index;             /* council.mandate_end; NO_INDEX */
+    uint64_t    end_index;             /* council.mandate-end; NO_INDEX */
     const char *end_reason;            /* "recalled", "resigned"; NULL */
     const char *end_statement;
     const char *end_election;          /* the recall election; NULL */

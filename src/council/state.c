@@ -241,6 +241,20 @@ static void take_manifest(loader *L, uint64_t index, veche_entry *e, const char 
     s->key = s->open = s->close = s->tally = s->result = NO;
 }
 
+static veche_stage stage_of(const esum *s);
+static void link_counts(loader *L, veche_council_election *ce, const esum *s);
+
+/* A step of an election linked to this council moves its stage (and brings its result). */
+static void refresh_linked(loader *L, const esum *s)
+{
+    veche_council *c = L->c;
+    for (size_t i = 0; i < c->nelections; i++)
+        if (strcmp(c->elections[i].election, s->id) == 0) {
+            c->elections[i].stage = stage_of(s);
+            link_counts(L, &c->elections[i], s);
+        }
+}
+
 /* The election administrator's first step of each kind. */
 static void take_election(loader *L, uint64_t index, veche_entry *e)
 {
@@ -266,6 +280,7 @@ static void take_election(loader *L, uint64_t index, veche_entry *e)
     *slot = index;
     if (slot == &s->result)
         s->result_json = json_incref(e->json);
+    refresh_linked(L, s);
 }
 
 /* The manifest of s parsed (malloc'd), or NULL. */
@@ -702,32 +717,39 @@ static const char *link_refusal(loader *L, uint64_t index, const json_t *b, vech
     return purpose_refusal(L, index, b, pu, check, why, cap);
 }
 
-/* Contest 0's options, and its published counts if the result has one per selection. */
-static void link_result(loader *L, veche_council_election *ce, const veche_manifest *m,
-                        const esum *s)
+/* Contest 0's published counts, if the result has one per selection of the manifest. */
+static void link_counts(loader *L, veche_council_election *ce, const esum *s)
+{
+    const json_t *counts;
+    size_t nsel;
+
+    ce->result_index = s->result;
+    if (s->result_json == NULL || ce->counts != NULL)
+        return;
+    counts = json_array_get(json_object_get(json_object_get(s->result_json, "body"), "counts"), 0);
+    nsel = ce->noptions + (ce->blank ? 1 : 0);
+    if (json_array_size(counts) != nsel)
+        return;   /* not this manifest's shape: the election verifier fails it (check 4) */
+    if ((ce->counts = malloc(ce->noptions * sizeof *ce->counts)) == NULL) {
+        L->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < ce->noptions; i++)
+        ce->counts[i] = (uint64_t)json_integer_value(json_array_get(counts, i));
+}
+
+/* Contest 0's options (borrowed from the manifest entry, which esum keeps). */
+static void link_options(loader *L, veche_council_election *ce, const veche_manifest *m)
 {
     const veche_contest *k = &m->contests[0];
-    const json_t *counts;
-
     ce->noptions = k->noptions;
+    ce->blank = k->blank;
     if ((ce->options = malloc(k->noptions * sizeof *ce->options)) == NULL) {
         L->oom = 1;
         return;
     }
     for (size_t i = 0; i < k->noptions; i++)
-        ce->options[i] = k->options[i];   /* borrowed from the manifest entry, kept in esum */
-    ce->result_index = s->result;
-    if (s->result_json == NULL)
-        return;
-    counts = json_array_get(json_object_get(json_object_get(s->result_json, "body"), "counts"), 0);
-    if (json_array_size(counts) != k->nsel)
-        return;   /* not this manifest's shape: the election verifier fails it (check 4) */
-    if ((ce->counts = malloc(k->noptions * sizeof *ce->counts)) == NULL) {
-        L->oom = 1;
-        return;
-    }
-    for (size_t i = 0; i < k->noptions; i++)
-        ce->counts[i] = (uint64_t)json_integer_value(json_array_get(counts, i));
+        ce->options[i] = k->options[i];
 }
 
 static veche_stage stage_of(const esum *s)
@@ -774,7 +796,8 @@ static void take_link(loader *L, uint64_t index, veche_entry *e)
         L->oom = 1;
     ce->standing = snap.v;
     ce->nstanding = snap.n;
-    link_result(L, ce, m, esum_find(L->p, ce->election));
+    link_options(L, ce, m);
+    link_counts(L, ce, esum_find(L->p, ce->election));
     ce->stage = stage_of(esum_find(L->p, ce->election));
     manifest_drop(m);
     add_link(L, ce->election, c->id, index);
