@@ -38,6 +38,9 @@ int veche_cmd_election_count(int argc, char **argv);
 int veche_cmd_verify(int argc, char **argv);
 /* A trustee's key ceremony and decryption steps, and the ceremony's status (src/cli/trustee.c). */
 int veche_cmd_trustee(int argc, char **argv);
+/* A council: roll, standing credentials, groupings and publications, petitions,
+ * elections, mandates, delegations, status and due actions (src/cli/council.c). */
+int veche_cmd_council(int argc, char **argv);
 /* The board as a web service: the API, the booth, the record and admin pages (src/cli/serve.c). */
 int veche_cmd_serve(int argc, char **argv);
 

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "crypto/group.h"
 #include "crypto/transcript.h"
+#include "council/council.h"
 #include "election/election.h"
 #include "version.h"
 
@@ -47,6 +48,8 @@ static const command commands[] = {
     { "audit",   veche_cmd_audit,  "check a spoiled ballot: it encrypts what the voter chose" },
     { "verify",  veche_cmd_verify,
       "check an election record end to end: the 13 numbered checks" },
+    { "council", veche_cmd_council,
+      "a council: roll, credentials, groupings, publications, petitions, mandates, recall" },
     { "serve",   veche_cmd_serve,
       "serve the board over HTTP: the voters' booth, the public record, administration" },
     { "version", cmd_version, "print the versions of veche, its protocol and libsodium" },
@@ -107,6 +110,12 @@ int main(int argc, char **argv)
     /* The board refuses unknown types: the election layer's must be known first. */
     if ((e = veche_election_register_types()) != VECHE_OK) {
         fprintf(stderr, "veche: cannot register the election entry types: %s\n",
+                veche_strerror(e));
+        return 1;
+    }
+    /* ... and the council layer's, or a record holding a council could not be read. */
+    if ((e = veche_council_register_types()) != VECHE_OK) {
+        fprintf(stderr, "veche: cannot register the council entry types: %s\n",
                 veche_strerror(e));
         return 1;
     }

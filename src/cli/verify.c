@@ -12,6 +12,13 @@
  * check failed (an election still running passes with SKIPs and says it
  * has no verified result yet), 1 when one did, 2 for a usage error.
  *
+ * `veche verify RECORD --council ID [--bodies DIR]` checks a council instead
+ * (council/council.h): check 1 of the record, then the council's ten
+ * numbered checks, each linked election's checks summed up on one line under
+ * check 4. Without --election or --council, every council of the record is
+ * checked after the elections. Publication bodies are read from --bodies, or
+ * from RECORD/bodies when it exists (else check 9 is skipped).
+ *
  * `veche verify --server URL` checks a running `veche serve`: its board is
  * mirrored locally (remote.h: the board key trusted on first use or given
  * with --key, the signed checkpoint, consistency with the last one seen),
@@ -23,12 +30,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "board/export.h"
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/util.h"
+#include "council/council.h"
 #include "election/verify.h"
 
 #define MAX_WITNESSES 16
@@ -36,6 +46,7 @@
 static const char verify_usage[] =
     "usage: veche verify RECORD [--election ID] [--key VKEY] [--witness VKEY]... [--quorum K]\n"
     "                    [--threads N]\n"
+    "       veche verify RECORD --council ID [--bodies DIR] [--key VKEY] [--threads N] ...\n"
     "       veche verify --server URL [--cache PATH] [same options]\n"
     "\n"
     "Checks an election record end to end from an export directory (veche board\n"
@@ -48,6 +59,13 @@ static const char verify_usage[] =
     "  --key VKEY      the board's verifier key you expect (else the export's own)\n"
     "  --witness VKEY  a witness whose cosignature counts; --quorum K of them needed\n"
     "  --threads N     threads verifying ballots (default: every core)\n"
+    "  --council ID    check council ID instead of the elections: check 1 of the record,\n"
+    "                  then the council's 10 checks (create, roll, credentials, elections\n"
+    "                  — each linked election's checks 2-13 —, mandates, petitions,\n"
+    "                  recalls, publications, bodies, delegations). Without --election\n"
+    "                  or --council, every council is checked after the elections\n"
+    "  --bodies DIR    the publications' bodies (files named by the hex SHA-256 of each);\n"
+    "                  default RECORD/bodies if it exists, else check 9 is skipped\n"
     "  --server URL    check the record of a running `veche serve`: it is mirrored in\n"
     "                  --cache PATH (default: a file under ~/.cache/veche), checked\n"
     "                  against the server's signed checkpoint and the last one seen\n"
@@ -56,18 +74,20 @@ static const char verify_usage[] =
     "Exit status: 0 no check failed; 1 a check failed; 2 usage.\n";
 
 typedef struct opts {
-    const char        *record, *election, *server, *cache;
+    const char        *record, *election, *server, *cache, *council, *bodies;
     veche_note_key     key, witnesses[MAX_WITNESSES];
     int                have_key;
     veche_verify_opts  v;
 } opts;
 
-enum { O_ELECTION = 256, O_KEY, O_WITNESS, O_QUORUM, O_THREADS, O_SERVER, O_CACHE, O_HELP };
+enum { O_ELECTION = 256, O_KEY, O_WITNESS, O_QUORUM, O_THREADS, O_SERVER, O_CACHE, O_COUNCIL,
+       O_BODIES, O_HELP };
 
 static const struct option longopts[] = {
     {"election", 1, 0, O_ELECTION}, {"key", 1, 0, O_KEY}, {"witness", 1, 0, O_WITNESS},
     {"quorum", 1, 0, O_QUORUM}, {"threads", 1, 0, O_THREADS}, {"server", 1, 0, O_SERVER},
-    {"cache", 1, 0, O_CACHE}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
+    {"cache", 1, 0, O_CACHE}, {"council", 1, 0, O_COUNCIL}, {"bodies", 1, 0, O_BODIES},
+    {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
 };
 
 static int one_opt(opts *o, int c, const char *arg)
@@ -77,6 +97,8 @@ static int one_opt(opts *o, int c, const char *arg)
     case O_ELECTION: o->election = arg; return 0;
     case O_SERVER: o->server = arg; return 0;
     case O_CACHE: o->cache = arg; return 0;
+    case O_COUNCIL: o->council = arg; return 0;
+    case O_BODIES: o->bodies = arg; return 0;
     case O_KEY:
         o->have_key = cli_parse_vkey(&o->key, arg) == 0;
         return o->have_key ? 0 : cli_usage("verify", verify_usage, "--key: not a VKEY: %s", arg);
@@ -124,6 +146,10 @@ static int parse(opts *o, int argc, char **argv)
         return cli_usage("verify", verify_usage, "give one RECORD directory, or --server URL");
     if (o->cache != NULL && o->server == NULL)
         return cli_usage("verify", verify_usage, "--cache goes with --server");
+    if (o->council != NULL && o->election != NULL)
+        return cli_usage("verify", verify_usage, "give --election or --council, not both");
+    if (o->bodies != NULL && o->election != NULL)
+        return cli_usage("verify", verify_usage, "--bodies goes with councils");
     if (o->v.quorum > o->v.nwitnesses)
         return cli_usage("verify", verify_usage, "--quorum %zu, but %zu witness(es) given",
                          o->v.quorum, o->v.nwitnesses);
@@ -226,34 +252,216 @@ static int mirror_to_export(opts *o, char *dir)
     return 0;
 }
 
-int veche_cmd_verify(int argc, char **argv)
+/* ---- councils ------------------------------------------------------------------------ */
+
+/* A council's checks as they are reported, and the linked election being summed up. */
+typedef struct council_printer {
+    char election[VECHE_ELECTION_ID_MAX + 1];
+    int  started, failed_at, skipped;
+    char failed_name[32];
+} council_printer;
+
+/* One line per linked election, under the council's check 4. */
+static void election_line(council_printer *p)
+{
+    if (!p->started)
+        return;
+    if (p->failed_at)
+        printf("      election %s: FAILED at check %d (%s)\n", p->election, p->failed_at,
+               p->failed_name);
+    else if (p->skipped)
+        printf("      election %s: valid so far; no verified result yet\n", p->election);
+    else
+        printf("      election %s: verified: checks 2-%d pass\n", p->election,
+               VECHE_VERIFY_CHECKS);
+    p->started = 0;
+}
+
+static void on_council_election(void *arg, const char *election, int number, const char *name,
+                                int status, const char *detail)
+{
+    council_printer *p = arg;
+    if (election == NULL)
+        election = "";
+    if (!p->started || strcmp(p->election, election) != 0) {
+        election_line(p);
+        snprintf(p->election, sizeof p->election, "%s", election);
+        p->started = 1;
+        p->failed_at = p->skipped = 0;
+    }
+    if (status == VECHE_CHECK_FAIL) {
+        printf("      election %s: %d. %s FAIL  %s\n", election, number, name, detail);
+        if (!p->failed_at) {
+            p->failed_at = number;
+            snprintf(p->failed_name, sizeof p->failed_name, "%s", name);
+        }
+    }
+    p->skipped |= status == VECHE_CHECK_SKIP;
+}
+
+static void on_council_check(void *arg, const char *council, int number, const char *name,
+                             int status, const char *detail)
+{
+    static const char *const word[] = {"FAIL", "PASS", "SKIP"};
+    (void)council;
+    election_line(arg);
+    printf("%3d. %-22s %s  %s\n", number, name, word[status], detail);
+    fflush(stdout);
+}
+
+/* The bodies directory: --bodies, else RECORD/bodies if it exists, else none (NULL). */
+static const char *bodies_dir(const opts *o, char *buf, size_t cap)
+{
+    struct stat st;
+    if (o->bodies != NULL)
+        return o->bodies;
+    if (o->server != NULL)
+        return NULL;    /* a mirror holds the record, not the bodies */
+    snprintf(buf, cap, "%s/bodies", o->record);
+    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? buf : NULL;
+}
+
+/*
+ * The ten checks of council id on the export dir; with forward, each linked
+ * election's checks are summed up under check 4. 0, or EXIT_FAIL.
+ */
+static int verify_council(const opts *o, const char *dir, const char *id, int forward)
+{
+    veche_record_src src = {NULL, dir};
+    veche_council_verify_opts co;
+    veche_council_verify_report rep;
+    council_printer p;
+    char buf[4200];
+    veche_err e;
+
+    memset(&co, 0, sizeof co);
+    memset(&p, 0, sizeof p);
+    co.bodies_dir = bodies_dir(o, buf, sizeof buf);
+    co.now = (int64_t)time(NULL);
+    co.threads = o->v.threads;
+    co.election_cb = forward ? on_council_election : NULL;
+    co.election_arg = &p;
+    printf("council %s%s%s\n", id, co.bodies_dir ? ", bodies in " : " (no bodies directory: "
+           "check 9 is skipped)", co.bodies_dir ? co.bodies_dir : "");
+    e = veche_council_verify(&src, id, &co, on_council_check, NULL, &rep);
+    election_line(&p);
+    if (e != VECHE_OK && e != VECHE_EVERIFY && e != VECHE_ENOTFOUND)
+        return cli_fail("verify", "council %s: %s", id, veche_strerror(e));
+    if (rep.check)
+        printf("council %s: FAILED at check %d (%s)\n", id, rep.check,
+               veche_council_check_name(rep.check));
+    else
+        printf("council %s: verified: all %d checks pass (%zu linked election%s; %zu entr%s "
+               "reported and not counted)\n", id, VECHE_COUNCIL_CHECKS, rep.elections,
+               rep.elections == 1 ? "" : "s", rep.reported, rep.reported == 1 ? "y" : "ies");
+    return rep.check ? EXIT_FAIL : 0;
+}
+
+/* Check 1 of the record alone (the board's own checks), for --council. */
+typedef struct board_verdict {
+    int  failed, number;
+    char name[32], detail[256];
+} board_verdict;
+
+static void on_board_check(void *arg, int number, const char *name, int pass, const char *detail)
+{
+    board_verdict *v = arg;
+    if (!pass && !v->failed) {
+        v->failed = 1;
+        v->number = number;
+        snprintf(v->name, sizeof v->name, "%s", name);
+        snprintf(v->detail, sizeof v->detail, "%s", detail);
+    }
+}
+
+static int verify_record_only(const opts *o, const char *dir)
+{
+    board_verdict v;
+    memset(&v, 0, sizeof v);
+    if (veche_export_verify(dir, o->v.board_key, o->v.witnesses, o->v.nwitnesses, o->v.quorum,
+                            on_board_check, &v) != VECHE_OK && !v.failed) {
+        v.failed = 1;
+        snprintf(v.detail, sizeof v.detail, "the export cannot be read");
+    }
+    if (v.failed) {
+        printf("%3d. %-22s FAIL  board check %d (%s): %s\n", 1, veche_check_name(1), v.number,
+               v.name, v.detail);
+        printf("the record itself does not verify: nothing in it can be trusted\n");
+        return EXIT_FAIL;
+    }
+    printf("%3d. %-22s PASS  the board's checks pass (key, checkpoint, entries, tree)\n", 1,
+           veche_check_name(1));
+    return 0;
+}
+
+/* Every council on the record, after its elections (already printed: not forwarded). */
+static int verify_all_councils(const opts *o, const char *dir)
+{
+    veche_record_src src = {NULL, dir};
+    char (*ids)[VECHE_COUNCIL_ID_MAX + 1] = NULL;
+    veche_diag d = {{0}};
+    size_t n = 0;
+    int rc = 0;
+
+    if (veche_record_councils(&ids, &n, &src, &d) != VECHE_OK)
+        return cli_fail("verify", "the councils: %s", d.msg);
+    for (size_t i = 0; i < n; i++)
+        rc |= verify_council(o, dir, ids[i], 0);
+    free(ids);
+    return rc;
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+/* `veche verify RECORD --council ID`: check 1 of the record, then the council's. */
+static int cmd_council(const opts *o, const char *dir)
+{
+    int rc = verify_record_only(o, dir);
+    return rc != 0 ? rc : verify_council(o, dir, o->council, 1);
+}
+
+/* The elections (or one), then, when every election was asked for, the councils. */
+static int cmd_elections(const opts *o, const char *dir)
 {
     veche_verify_report rep;
     printer p;
+    veche_err e;
+    int rc;
+
+    memset(&p, 0, sizeof p);
+    e = veche_verify(dir, o->election, &o->v, on_check, &p, &rep);
+    summary(&p);
+    if (e != VECHE_OK && e != VECHE_EVERIFY)
+        return cli_fail("verify", "%s", veche_strerror(e));
+    if (rep.check == 1) {
+        printf("the record itself does not verify: nothing in it can be trusted\n");
+        return EXIT_FAIL;
+    }
+    if (rep.elections == 0)
+        printf("no election on this record\n");
+    rc = rep.check ? EXIT_FAIL : 0;
+    if (o->election == NULL && verify_all_councils(o, dir) != 0)
+        rc = EXIT_FAIL;
+    return rc;
+}
+
+int veche_cmd_verify(int argc, char **argv)
+{
     opts o;
     char dir[4096];
-    veche_err e;
     int rc;
 
     if ((rc = parse(&o, argc, argv)) != 0)
         return rc < 0 ? 0 : rc;
-    memset(&p, 0, sizeof p);
     if (o.server != NULL) {
         if ((rc = mirror_to_export(&o, dir)) != 0)
             return rc;
-        o.record = dir;
     } else {
+        snprintf(dir, sizeof dir, "%s", o.record);
         printf("record %s\n", o.record);
     }
-    e = veche_verify(o.record, o.election, &o.v, on_check, &p, &rep);
+    rc = o.council != NULL ? cmd_council(&o, dir) : cmd_elections(&o, dir);
     if (o.server != NULL)
         remove_export(dir);
-    summary(&p);
-    if (e != VECHE_OK && e != VECHE_EVERIFY)
-        return cli_fail("verify", "%s", veche_strerror(e));
-    if (rep.check == 1)
-        printf("the record itself does not verify: nothing in it can be trusted\n");
-    else if (rep.elections == 0)
-        printf("no election on this record\n");
-    return rep.check ? EXIT_FAIL : 0;
+    return rc;
 }

@@ -4,7 +4,9 @@
  *
  * Thin, as every subcommand: find the election on the record
  * (veche_election_load), derive the credential from the voter's code
- * (credentials.h), parse the choices and build the ballot (ballot.h),
+ * (credentials.h) — under the election's id, or under its council's id when
+ * the election is a council's (council.h: the standing credential votes) —
+ * parse the choices and build the ballot (ballot.h),
  * check it as any verifier would, then append it (durable when the call
  * returns) and print its tracking code. The secret code, the key derived
  * from it and the choices are wiped before the command returns.
@@ -30,6 +32,7 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/util.h"
+#include "council/council.h"
 #include "election/ballot.h"
 #include "election/credentials.h"
 #include "election/election.h"
@@ -225,8 +228,34 @@ static char *read_code(const char *arg)
     return text;
 }
 
-/* x, X from the code; X must be on the election's list. */
-static int derive_credential(veche_scalar *x, uint8_t X[32], const opts *o, const char *cmd)
+/*
+ * The credential scope (SPEC §3.6): the election's id, or — when the election
+ * is linked to a council — the council's id, since a council's members vote
+ * with the one standing credential they hold for the council. Says which.
+ */
+static int credential_scope(char scope[VECHE_COUNCIL_ID_MAX + 1], veche_board *b,
+                            const opts *o, const char *cmd)
+{
+    veche_record_src src = {b, NULL};
+    veche_diag d = {{0}};
+    int linked = 0;
+
+    if (veche_council_scope_of(&src, o->election, &linked, scope, &d) != VECHE_OK)
+        return cli_fail(cmd, "%s", d.msg);
+    if (!linked) {
+        snprintf(scope, VECHE_COUNCIL_ID_MAX + 1, "%s", o->election);
+        return 0;
+    }
+    /* --audit may print its document on standard output: keep that clean. */
+    fprintf(o->audit ? stderr : stdout, "credential scope: council %s (election \"%s\" is "
+            "one of its elections: your standing code for the council votes)\n", scope,
+            o->election);
+    return 0;
+}
+
+/* x, X from the code under the scope (credential_scope); X must be on the election's list. */
+static int derive_credential(veche_scalar *x, uint8_t X[32], const char *scope, const opts *o,
+                             const char *cmd)
 {
     veche_diag d = {{0}};
     char *code = read_code(o->credential);
@@ -234,7 +263,7 @@ static int derive_credential(veche_scalar *x, uint8_t X[32], const opts *o, cons
 
     if (code == NULL)
         return cli_fail(cmd, "cannot read the credential");
-    e = veche_credential_derive(x, X, o->election, code, &d);
+    e = veche_credential_derive(x, X, scope, code, &d);
     sodium_memzero(code, strlen(code));
     free(code);
     return e == VECHE_OK ? 0 : cli_fail(cmd, "credential: %s", d.msg);
@@ -575,6 +604,7 @@ int veche_cmd_vote(int argc, char **argv)
     veche_key key;
     veche_scalar x;
     uint8_t X[32];
+    char scope[VECHE_COUNCIL_ID_MAX + 1];
     veche_diag d = {{0}};
     veche_err e;
     int rc = parse_opts(&o, argc, argv);
@@ -600,7 +630,9 @@ int veche_cmd_vote(int argc, char **argv)
             return cli_fail("vote", "%s", d.msg);
     }
     memset(&c, 0, sizeof c);
-    if ((rc = derive_credential(&x, X, &o, "vote")) == 0) {
+    memset(&x, 0, sizeof x);
+    if ((rc = credential_scope(scope, b, &o, "vote")) == 0 &&
+        (rc = derive_credential(&x, X, scope, &o, "vote")) == 0) {
         sodium_bin2base64(c.cred_b64, sizeof c.cred_b64, X, 32, sodium_base64_VARIANT_ORIGINAL);
         if ((rc = load_election(&c, b, NULL, o.election, "vote")) == 0)
             rc = build_and_go(b, &c, &x, X, &o);
