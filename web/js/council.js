@@ -75,7 +75,6 @@ export function progressBar(value, max, label) {
 // One petition: its text, its progress to the threshold and its outcome.
 // extra: nodes added at the end (the member area's Sign button).
 export function petitionCard(c, p, ...extra) {
-  const pct = p.members_at_open ? Math.round((100 * p.threshold_count) / p.members_at_open) : 0;
   const done = p.succeeded_at !== null && p.succeeded_at !== undefined;
   return el('article', { class: `card petition${done ? ' succeeded' : ''}`, id: `petition-${p.index}`,
     'aria-labelledby': `petition-${p.index}-h`, dataset: { index: String(p.index) } },
@@ -84,7 +83,7 @@ export function petitionCard(c, p, ...extra) {
     el('p', { class: 'petition-text' }, p.text),
     progressBar(p.count, p.threshold_count, `Signatures for recalling ${p.delegate}`),
     el('p', { class: 'petition-count' }, el('strong', {}, `${p.count} of ${p.threshold_count}`),
-      ` signatures needed (${permille(c.recall.threshold)} of the ${p.members_at_open} members when it opened, ~${pct}%)`,
+      ` signatures needed (${permille(c.recall.threshold)} of the ${p.members_at_open} members when it opened)`,
       p.duplicates ? `; ${plural(p.duplicates, 'repeated signature')} not counted twice` : '',
       p.invalid ? `; ${plural(p.invalid, 'invalid signature')} not counted` : '', '.'),
     done ? el('p', { class: 'message ok' }, `The petition reached its threshold at entry ${p.succeeded_at}. `,
