@@ -109,6 +109,12 @@ async function closeClean(p, what) {
 
 let keeper;   // the roll keeper's page, kept open across tests
 
+// Waits until the roll keeper's status line says what re matches (a step's
+// answer replaces the previous one once the page shows the new state).
+async function statusSays(page, re) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('m-status').textContent), re.source);
+}
+
 test('roll keeper: log in, create the council from the form', async () => {
   keeper = await newPage(browser);
   const { page } = keeper;
@@ -229,13 +235,19 @@ test('roll keeper: a seats election; the members vote; mandates from the result'
   await page.fill('#e-title', 'Delegates 2025');
   await page.fill('#e-candidates', CANDIDATES.join('\n'));
   await page.click('#e-go');
-  await page.waitForSelector('#m-status .message');
-  assert.match(await page.textContent('#m-status'), /is on the record/, await page.textContent('#m-status'));
+  await statusSays(page, /Election \S+ is on the record|refused/);
+  assert.match(await page.textContent('#m-status'), /is on the record/);
   election = (await council()).elections[0].election;
   await runCeremony(election);
   const d = await ok('GET', `/api/v1/elections/${election}`);
   assert.equal(d.council, CID, 'the election names its council: the booth derives the council credential');
   assert.equal(d.voters, 6);
+
+  // The member area offers the booth for the open council vote.
+  const m = await open(`/member.html#council=${CID}&code=${encodeURIComponent(codes['m-bo'])}`);
+  await m.page.waitForSelector('#member-view:not([hidden])');
+  assert.equal(await m.page.locator(`#vote-list a[href="/vote.html#election=${election}"]`).count(), 1);
+  await closeClean(m, 'member area (vote)');
 
   // One member votes in the booth with the standing code.
   const booth = await open(`/vote.html#election=${election}&code=${encodeURIComponent(codes['m-ada'])}`);
@@ -269,7 +281,8 @@ test('roll keeper: a seats election; the members vote; mandates from the result'
   await page.waitForFunction((eid) => [...document.querySelectorAll('#md-election option')].some((o) => o.value === eid), election);
   await page.selectOption('#md-election', election);
   await page.click('#md-go');
-  await page.waitForSelector('#m-status .message.ok');
+  await statusSays(page, /mandates of .* are on the record|refused/);
+  assert.match(await page.textContent('#m-status'), /mandates of .* are on the record \(2 delegates\)/);
   const c = await council();
   assert.deepEqual(c.mandates.map((m) => [m.delegate, m.status]).sort(), [['Ana Pires', 'active'], ['Ben Okafor', 'active']]);
   assert.deepEqual(keeper.errors, []);
@@ -359,7 +372,7 @@ test('member area: a recall petition, signed to its threshold; the council page 
   await closeClean(p, 'council page');
 });
 
-test('roll keeper: a publication is tombstoned with its reason; a member leaves', async () => {
+test('roll keeper: a publication is tombstoned with its reason; a member leaves; a delegate resigns; a delegation goes and returns', async () => {
   const { page } = keeper;
   const c0 = await council();
   const leak = c0.publications.find((x) => x.title.startsWith('Leaked'));
@@ -369,14 +382,35 @@ test('roll keeper: a publication is tombstoned with its reason; a member leaves'
   await page.fill('#t-reason', 'Court order 12/2025: personal data');
   page.once('dialog', (d) => d.accept());
   await page.click('#t-go');
-  await page.waitForSelector('#m-status .message.ok');
+  await statusSays(page, /The text is removed|refused/);
+  assert.match(await page.textContent('#m-status'), /The text is removed; the tombstone is at entry \d+/);
   await page.selectOption('#l-member', 'm-fa');
   await page.selectOption('#l-action', 'leave');
   await page.fill('#l-reason', 'moved to another depot');
   await page.click('#l-go');
-  await page.waitForFunction(() => /m-fa left/.test(document.getElementById('m-status').textContent));
+  await statusSays(page, /m-fa left/);
+  // Ben resigns; a delegation goes out and comes back.
+  const ben = c0.mandates.find((x) => x.delegate === 'Ben Okafor');
+  await page.selectOption('#x-mandate', String(ben.index));
+  await page.selectOption('#x-reason', 'resigned');
+  await page.fill('#x-statement', 'Personal reasons');
+  await page.click('#x-go');
+  await statusSays(page, /mandate ended \(resigned\)/);
+  await page.fill('#d-id', 'wage-talks');
+  await page.fill('#d-to', 'Regional wage board');
+  await page.fill('#d-delegates', 'Ana Pires\nChen Wu');
+  await page.fill('#d-mandate', 'Agree to nothing below 4%.');
+  await page.click('#d-go');
+  await statusSays(page, /delegation to Regional wage board is on the record/);
+  await page.selectOption('#de-id', 'wage-talks');
+  await page.fill('#de-statement', 'Agreed at 4.5%');
+  await page.click('#de-go');
+  await statusSays(page, /delegation wage-talks ended/);
   const c = await council();
   assert.equal(c.members, 5);
+  assert.equal(c.mandates.find((x) => x.index === ben.index).status, 'resigned');
+  assert.equal(c.delegations[0].ended.reason, 'returned');
+  assert.ok(c.due.some((d) => d.kind === 'by-election'), JSON.stringify(c.due));
   assert.equal(c.publications.find((x) => x.index === leak.index).tombstone.reason, 'Court order 12/2025: personal data');
   const body = await api(srv, 'GET', `/api/v1/bodies/${VC.hashHex(leak.hash)}`);
   assert.equal(body.status, 410);
@@ -414,7 +448,10 @@ test('council page: feed, filters, removed text, the roll chart; a phone; no con
   assert.match(await page.textContent('#feed-count'), /2 publications shown/);
   await page.selectOption('#feed-filter', 'all');
   // Seats, groupings, the chart.
-  assert.equal(await page.locator('#mandates-table tbody tr[data-status="active"]').count(), 2);
+  assert.equal(await page.locator('#mandates-table tbody tr[data-status="active"]').count(), 1);
+  assert.match(await page.textContent('#mandates-table tbody tr[data-status="resigned"]'), /Ben Okafor/);
+  assert.match(await page.textContent('#due'), /By-election/);
+  assert.match(await page.textContent('#delegations-list'), /To Regional wage board.*Ana Pires, Chen Wu.*Returned.*Agreed at 4\.5%/s);
   assert.equal(await page.locator('#groupings-table tbody tr').count(), 3);
   assert.equal(c.roll_history.length, 7);
   assert.equal(await page.locator('#roll-chart svg circle.pt').count(), 7, 'a point per roll entry');

@@ -169,9 +169,12 @@ function activeMembers(c) {
 
 const opt = (value, text) => el('option', { value: String(value) }, text);
 const none = (text) => el('option', { value: '' }, text);
+// Refills a select, keeping its choice when that option is still there.
 function options(sel, list, empty) {
+  const was = $(sel).value;
   fill(sel, list.length ? list : none(empty));
   $(sel).disabled = !list.length;
+  if (was && [...$(sel).options].some((o) => o.value === was)) $(sel).value = was;
 }
 
 function renderManage(c) {
@@ -228,8 +231,9 @@ async function act(button, what, fn) {
   $(button).disabled = true;
   try {
     const msg = await fn();
+    // The page shows the council as it is after the step, then says so.
+    await reload().catch(() => {});
     say('m-status', msg, 'ok');
-    await reload();
   } catch (e) {
     failed(e, 'm-status', `${what}: refused — `);
   } finally {
