@@ -14,9 +14,10 @@
 // (trustees with `veche trustee --server`, ballots built with the browser's
 // own modules under the council's credential scope), mandates for the two
 // winners, a recall petition signed to its threshold — the server makes the
-// recall election itself — the recall vote, the mandate ended, a grouping's
-// and a member's publications, a tombstone (the body then answers 410), and
-// `veche verify` over the record when the CLI offers it.
+// recall election itself — the recall vote, the mandate ended, the
+// by-election and its mandate, a grouping's and a member's publications, a
+// tombstone (the body then answers 410), a restart, and `veche verify
+// --council` over the record with the server's bodies directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -486,6 +487,16 @@ test('the recall vote; the mandate ends only as the members decided', async () =
     candidates: ['Dee', 'Eli'] });
   assert.equal(b.status, 201, b.text);
   assert.equal((await get(`/elections/${b.body.election}`)).body.manifest.contests[0].max, 1);
+  const by = await runElection(b.body.election, { m1: [0], m2: [1], m3: [1], m4: [1] });
+  assert.deepEqual(by.result.counts, [[1, 3]]);
+  const mm = await post(`/councils/${ID}/mandates`, { election: b.body.election });
+  assert.equal(mm.status, 201, mm.text);
+  assert.deepEqual(mm.body.mandates.map((m) => [m.delegate, m.end]), [['Eli', mandates[1].end]],
+    'a by-election fills the rest of the vacated term');
+  const after = await council();
+  assert.deepEqual(after.mandates.map((m) => [m.delegate, m.status, m.vacated]),
+    [['Ana', 'active', null], ['Cy', 'recalled', null], ['Eli', 'active', mandates[1].index]]);
+  assert.deepEqual(after.due, []);
 });
 
 let publication, pubHash;
@@ -559,6 +570,14 @@ test('the record verifies, the council with it; the state survives a restart', a
   let help = '';
   try { help = veche(['verify', '--help']); } catch (e) { help = `${e.stdout ?? ''}${e.stderr ?? ''}`; }
   if (!/--council/.test(help)) return;   // the CLI's council verification is not in this build
-  const out = veche(['verify', '--server', srv.url, '--council', ID, '--cache', join(dir, 'verify.db')]);
-  assert.doesNotMatch(out, /FAIL/);
+  let out;
+  try {
+    out = veche(['verify', '--server', srv.url, '--council', ID, '--bodies', `${srv.db}.bodies`,
+      '--cache', join(dir, 'verify.db')]);
+  } catch (e) {
+    assert.fail(`veche verify --council failed:\n${e.stdout}\n${e.stderr}`);
+  }
+  assert.match(out, new RegExp(`council ${ID}`));
+  assert.match(out, /9\. bodies +PASS/, out);
+  assert.doesNotMatch(out, /FAIL/, out);
 });
