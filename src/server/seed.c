@@ -14,19 +14,30 @@
  * election.key and election.open. It prints the election id, three voter
  * links and the commands that finish the election.
  *
+ * Beside it, a demonstration council ("demo-council", linked to nothing
+ * else): 20 members admitted in one batch (the roll keeper's joins and the
+ * credential authority's entry adding their standing credentials), their
+ * codes, salts and names in DB.demo/council-members.csv (0600), and two
+ * groupings — keys in DB.demo/grouping-N.key — each with a statement whose
+ * body is kept in DB.bodies/. It prints the council's page and one
+ * member's link to the member area.
+ *
  * The trustees' secrets living beside the server is what makes this a
  * demonstration only: a real election's trustees keep theirs on their own
  * machines.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 
+#include "council/council.h"
 #include "election/admin.h"
 #include "election/ceremony.h"
 #include "server/server.h"
@@ -36,6 +47,9 @@
 #define DEMO_THRESHOLD 2
 #define DEMO_LINKS     3
 #define PATH_CAP       1200
+#define DEMO_COUNCIL   "demo-council"
+#define DEMO_MEMBERS   20
+#define DEMO_GROUPINGS 2
 
 typedef struct demo {
     srv_state          *st;
@@ -46,6 +60,7 @@ typedef struct demo {
     int                 have_ts;
     char                codes[DEMO_LINKS][VECHE_CODE_CHARS + 1];   /* for the printed links */
     size_t              nvoters;
+    char                member_code[VECHE_CODE_CHARS + 1];   /* one member's, for the link */
 } demo;
 
 static int demo_fail(demo *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -334,6 +349,225 @@ static int demo_credentials(demo *g)
     return rc;
 }
 
+/* ---- the demonstration council ------------------------------------------------------------ */
+
+static int demo_council_create(demo *g)
+{
+    static const char *const names[DEMO_TRUSTEES] = {"Ada (auditor)", "Bruno (treasurer)",
+                                                     "Chiara (member)"};
+    veche_council_params p;
+    veche_diag d = {{0}};
+    const veche_key *roll = srv_council_roll_key(g->st, &d);
+    char *entry = NULL;
+    size_t len;
+    int rc;
+
+    if (roll == NULL)
+        return demo_fail(g, "the roll keeper's key: %s", d.msg);
+    memset(&p, 0, sizeof p);
+    p.id = DEMO_COUNCIL;
+    p.name = "Demonstration works council";
+    p.seats = 3;
+    p.term = 365 * 86400;
+    p.recall_threshold = 200;
+    p.recall_majority = 501;
+    memcpy(p.roll_keeper, roll->pk, 32);
+    memcpy(p.credential_authority, g->st->authority.pk, 32);
+    p.ntrustees = DEMO_TRUSTEES;
+    for (int i = 1; i <= DEMO_TRUSTEES; i++) {
+        p.trustee_name[i - 1] = names[i - 1];
+        memcpy(p.trustee_key[i - 1], g->tk[i].pk, 32);
+    }
+    p.threshold = DEMO_THRESHOLD;
+    if (veche_council_create_entry(&entry, &len, &p, &g->st->admin, &d) != VECHE_OK)
+        return demo_fail(g, "council.create: %s", d.msg);
+    rc = demo_append(g, &entry, &len, 1, "the council");
+    free(entry);
+    if (rc == 0)
+        srv_council_add_id(g->st, DEMO_COUNCIL);
+    return rc;
+}
+
+/* One member's secrets: code, salt; public: id, X. */
+typedef struct demo_member {
+    char    id[16], name[32];
+    char    code[VECHE_CODE_CHARS + 1];
+    uint8_t salt[32], X[32];
+} demo_member;
+
+/* The members' codes, salts and names to DB.demo/council-members.csv (0600), first. */
+static int demo_members_write(demo *g, const demo_member *m, size_t n)
+{
+    char path[PATH_CAP], salt[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+    FILE *f;
+    int fd, ok = 1;
+
+    if (demo_path(g, path, "council-members.csv") != 0)
+        return -1;
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0 || (f = fdopen(fd, "w")) == NULL)
+        return demo_fail(g, "%s: %s", path, strerror(errno));
+    ok &= fprintf(f, "member,name,salt,code\n") > 0;
+    for (size_t i = 0; i < n; i++) {
+        sodium_bin2base64(salt, sizeof salt, m[i].salt, 32, sodium_base64_VARIANT_ORIGINAL);
+        ok &= fprintf(f, "%s,%s,%s,%s\n", m[i].id, m[i].name, salt, m[i].code) > 0;
+    }
+    sodium_memzero(salt, sizeof salt);
+    ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok &= fclose(f) == 0;
+    return ok ? 0 : demo_fail(g, "%s: write failed", path);
+}
+
+/* The joins (R) and one council.credentials (C) accounting for them all: one batch. */
+static int demo_members_append(demo *g, const demo_member *m, size_t n)
+{
+    const veche_key *keeper;
+    veche_diag d = {{0}};
+    char *entries[DEMO_MEMBERS + 1] = {NULL};
+    size_t lens[DEMO_MEMBERS + 1];
+    uint64_t roll[DEMO_MEMBERS], base;
+    uint8_t add[DEMO_MEMBERS][32];
+    int rc = 0;
+
+    if ((keeper = srv_council_roll_key(g->st, &d)) == NULL)
+        return demo_fail(g, "the roll keeper's key: %s", d.msg);
+    /* Nothing else appends before the server listens: the batch starts at the size. */
+    pthread_mutex_lock(&g->st->board_lock);
+    base = veche_board_size(g->st->board);
+    pthread_mutex_unlock(&g->st->board_lock);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        uint8_t commitment[32];
+        veche_council_commitment(commitment, m[i].salt, m[i].name);
+        if (veche_council_roll_entry(&entries[i], &lens[i], DEMO_COUNCIL, VECHE_ROLL_JOIN, m[i].id,
+                                     commitment, "founding member", NULL, keeper, &d) != VECHE_OK)
+            rc = demo_fail(g, "council.roll: %s", d.msg);
+        roll[i] = base + i;
+        memcpy(add[i], m[i].X, 32);
+    }
+    if (rc == 0 &&
+        veche_council_credentials_entry(&entries[n], &lens[n], DEMO_COUNCIL, roll, n,
+                                        (const uint8_t (*)[32])add, n, NULL, 0,
+                                        &g->st->authority, &d) != VECHE_OK)
+        rc = demo_fail(g, "council.credentials: %s", d.msg);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (srv_council_map_add(g->st, DEMO_COUNCIL, m[i].id, m[i].X, &d) != VECHE_OK)
+            rc = demo_fail(g, "the standing map: %s", d.msg);
+    if (rc == 0)
+        rc = demo_append(g, entries, lens, n + 1, "the council's members");
+    for (size_t i = 0; i <= n; i++)
+        free(entries[i]);
+    return rc;
+}
+
+static int demo_members(demo *g)
+{
+    demo_member *m = calloc(DEMO_MEMBERS, sizeof *m);
+    veche_diag d = {{0}};
+    int rc = 0;
+
+    if (m == NULL)
+        return demo_fail(g, "out of memory");
+    for (size_t i = 0; i < DEMO_MEMBERS && rc == 0; i++) {
+        veche_scalar x;
+        snprintf(m[i].id, sizeof m[i].id, "member-%02zu", i + 1);
+        snprintf(m[i].name, sizeof m[i].name, "Demo member %zu", i + 1);
+        randombytes_buf(m[i].salt, 32);
+        veche_code_generate(m[i].code, NULL);
+        if (veche_council_credential(&x, m[i].X, DEMO_COUNCIL, m[i].code, &d) != VECHE_OK)
+            rc = demo_fail(g, "a standing credential: %s", d.msg);
+        veche_scalar_wipe(&x);
+    }
+    if (rc == 0)
+        rc = demo_members_write(g, m, DEMO_MEMBERS);
+    if (rc == 0)
+        rc = demo_members_append(g, m, DEMO_MEMBERS);
+    if (rc == 0)
+        memcpy(g->member_code, m[0].code, sizeof g->member_code);
+    sodium_memzero(m, DEMO_MEMBERS * sizeof *m);
+    free(m);
+    return rc;
+}
+
+/* Grouping i: its key (DB.demo/grouping-i.key), its registration and a statement. */
+static int demo_grouping(demo *g, int i)
+{
+    static const char *const ids[DEMO_GROUPINGS] = {"green-list", "solidarity"};
+    static const char *const names[DEMO_GROUPINGS] = {"The Green List", "Solidarity Caucus"};
+    static const char *const members[DEMO_GROUPINGS][3] = {
+        {"member-01", "member-02", "member-03"}, {"member-04", "member-05", "member-06"}};
+    static const char *const bodies[DEMO_GROUPINGS] = {
+        "# Our platform\n\nA canteen open at **eight**, bike racks by every gate, and the "
+        "council's minutes published within a week.\n",
+        "# Statement\n\nWe ask the council to send a delegation to the regional federation "
+        "and to report back *in writing*.\n"};
+    char path[PATH_CAP], name[32], file[32], *entries[2] = {NULL, NULL};
+    veche_publication_meta meta;
+    veche_diag d = {{0}};
+    const char *dir;
+    size_t lens[2];
+    veche_key key;
+    int rc = 0;
+
+    snprintf(name, sizeof name, "demo-grouping-%d", i + 1);
+    snprintf(file, sizeof file, "grouping-%d.key", i + 1);
+    memset(&meta, 0, sizeof meta);
+    meta.council = DEMO_COUNCIL;
+    meta.grouping = ids[i];
+    meta.kind = VECHE_PUB_STATEMENT;
+    meta.title = i == 0 ? "Our platform" : "On the federation";
+    meta.reply_to = VECHE_COUNCIL_NO_INDEX;
+    if (demo_path(g, path, file) != 0)
+        return -1;
+    if (veche_key_generate(&key, name, &d) != VECHE_OK || veche_key_write(path, &key, &d) != VECHE_OK)
+        rc = demo_fail(g, "%s: %s", path, d.msg);
+    else if (veche_council_grouping_entry(&entries[0], &lens[0], DEMO_COUNCIL, ids[i], names[i],
+                                          members[i], 3, &key, &d) != VECHE_OK ||
+             veche_council_body_meta(&meta, (const uint8_t *)bodies[i], strlen(bodies[i]), &d) !=
+                 VECHE_OK ||
+             veche_council_publication_grouping(&entries[1], &lens[1], &meta, &key, &d) != VECHE_OK)
+        rc = demo_fail(g, "grouping %s: %s", ids[i], d.msg);
+    else if ((dir = srv_council_bodies_dir(g->st, &d)) == NULL ||
+             veche_council_body_write(dir, (const uint8_t *)bodies[i], strlen(bodies[i]), &d) !=
+                 VECHE_OK)
+        rc = demo_fail(g, "a publication's body: %s", d.msg);
+    else
+        rc = demo_append(g, entries, lens, 2, "a grouping and its publication");
+    veche_key_wipe(&key);
+    free(entries[0]);
+    free(entries[1]);
+    return rc;
+}
+
+/* The council as the server's state loads it: every entry counted. */
+static int demo_council_check(demo *g)
+{
+    veche_diag d = {{0}};
+    veche_err e;
+    const veche_council *c = srv_council_acquire(g->st, DEMO_COUNCIL, &e, &d);
+    int rc = 0;
+    if (c == NULL)
+        return demo_fail(g, "the council does not load: %s", d.msg);
+    if (c->nproblems > 0)
+        rc = demo_fail(g, "the council's entry %llu does not count: %s",
+                       (unsigned long long)c->problems[0].index, c->problems[0].msg);
+    else if (c->active != DEMO_MEMBERS || c->nstanding != DEMO_MEMBERS)
+        rc = demo_fail(g, "the council has %zu members and %zu standing credentials, not %d",
+                       c->active, c->nstanding, DEMO_MEMBERS);
+    srv_council_release(g->st, c);
+    return rc;
+}
+
+static int demo_council(demo *g)
+{
+    int rc = demo_council_create(g);
+    if (rc == 0)
+        rc = demo_members(g);
+    for (int i = 0; i < DEMO_GROUPINGS && rc == 0; i++)
+        rc = demo_grouping(g, i);
+    if (rc == 0)
+        rc = demo_council_check(g);
+    return rc;
+}
+
 /* ---- what to do next ----------------------------------------------------------------------- */
 
 static void demo_print(const demo *g, const srv_options *o)
@@ -373,6 +607,12 @@ static void demo_print(const demo *g, const srv_options *o)
                 "--key %s/trustee-%d.key\n", url, g->dir, i, g->dir, i);
     fprintf(f, "  then POST .../api/v1/elections/%s/result, and anyone checks it all:\n"
             "  veche verify --server %s --election %s\n", DEMO_ID, url, DEMO_ID);
+    fprintf(f, "veche serve: demonstration council \"%s\": %d members, %d groupings; its page "
+            "and one member's area:\n", DEMO_COUNCIL, DEMO_MEMBERS, DEMO_GROUPINGS);
+    fprintf(f, "  %s/council.html#council=%s\n", base, DEMO_COUNCIL);
+    fprintf(f, "  %s/member.html#council=%s&code=%s\n", base, DEMO_COUNCIL, g->member_code);
+    fprintf(f, "veche serve: every member's code, salt and name: %s/council-members.csv; the "
+            "groupings' keys: %s/grouping-N.key\n", g->dir, g->dir);
 }
 
 /* ---- the seed -------------------------------------------------------------------------------- */
@@ -385,6 +625,7 @@ static void demo_wipe(demo *g)
             veche_trustee_state_wipe(&g->ts[i]);
     }
     sodium_memzero(g->codes, sizeof g->codes);
+    sodium_memzero(g->member_code, sizeof g->member_code);
 }
 
 /* DB.demo/, new (0700): the demo's secrets are never mixed with an earlier run's. */
@@ -424,6 +665,7 @@ int srv_seed_demo(srv_state *st, const srv_options *o, FILE *out)
     if (rc == 0) rc = demo_admin_step(g, key_step, "election.key");
     if (rc == 0) rc = demo_credentials(g);
     if (rc == 0) rc = demo_admin_step(g, veche_admin_open, "election.open");
+    if (rc == 0) rc = demo_council(g);
     if (rc == 0)
         demo_print(g, o);
     fflush(out);
