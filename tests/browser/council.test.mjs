@@ -23,12 +23,15 @@
 //   - the feed shows every publication, newest first, filtered by grouping and
 //     "members", bodies checked against their hashes; a tombstoned
 //     publication shows "Removed" with its reason and its body is gone (410);
+//   - an impostor written onto the record behind the server's back (the door
+//     refuses them) is hidden with a note, and marked when shown; a body
+//     altered on its way is refused by the browser's hash check;
 //   - the roll's chart has a point per roll entry (a member leaves at the end);
 //   - the council page on a 360-px phone, with screenshots, and no console
 //     error on any page (a CSP violation is one).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sodium from 'libsodium-wrappers-sumo';
@@ -417,6 +420,48 @@ test('roll keeper: a publication is tombstoned with its reason; a member leaves;
   await closeClean(keeper, 'roll keeper');
 });
 
+test('an impostor appended behind the server\'s back: hidden with a note, shown marked', async () => {
+  // The door refuses impostors, so write one straight onto the record with
+  // the CLI while the server is stopped: the left caucus's key as the office.
+  const imp = VC.groupingPublicationEntry({ council: CID, grouping: 'office', kind: 'statement', title: 'The office resigns' },
+    'We all resign.', groupings[1].key);
+  writeFileSync(join(work, 'impostor.jsonl'), `${imp.entry}\n`);
+  await srv.stop();
+  veche(['board', 'append', '--db', srv.db, '--entries', join(work, 'impostor.jsonl')]);
+  srv = await startServer({ dir: srv.dir, password: srv.password });
+  const c = await council();
+  const p = c.publications.find((x) => x.title === 'The office resigns');
+  assert.ok(p && p.impostor, 'the record reports it as an impostor');
+  assert.notEqual(p.author, 'Council office', 'never shown as the grouping\'s');
+
+  const v = await open(`/council.html#council=${CID}`);
+  const { page } = v;
+  await page.waitForSelector('#council:not([hidden])');
+  assert.equal(await page.locator(`#pub-${p.index}`).count(), 0, 'hidden by default');
+  assert.match(await page.textContent('#feed-count'), /1 hidden: the record does not count them/);
+  await page.check('#show-impostors');
+  await page.waitForSelector(`#pub-${p.index}`);
+  assert.match(await page.textContent(`#pub-${p.index} .meta`), /impostor — claims to be Council office but is not signed by its key/);
+  await page.selectOption('#feed-filter', 'g:office');
+  await page.waitForFunction(() => document.querySelectorAll('#feed-list article.pub').length === 3);
+  await page.uncheck('#show-impostors');
+  await page.waitForFunction(() => document.querySelectorAll('#feed-list article.pub').length === 2);
+  await page.waitForFunction(() => document.querySelectorAll('#feed-list .pub-body[aria-busy]').length === 0);
+  await closeClean(v, 'council page (impostor)');
+
+  // A body altered on its way (a lying server or cache): the browser's own
+  // hash check refuses to show it.
+  const demands = c.publications.find((x) => x.title === 'Our demands');
+  const t = await newPage(browser);
+  await t.page.route(`**/api/v1/bodies/${VC.hashHex(demands.hash)}`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/markdown; charset=utf-8', body: '1. Fair shifts\n2. Shut books' }));   // same length: the hash decides
+  await t.page.goto(`${srv.url}/council.html#council=${CID}`);
+  await t.page.waitForSelector(`#pub-${demands.index} .pub-body[data-body="bad"]`);
+  assert.match(await t.page.textContent(`#pub-${demands.index}`), /Not shown: the text the server sent \(28 bytes\) does not match the hash on the record/);
+  assert.equal(await t.page.locator(`#pub-${demands.index} .md`).count(), 0);
+  await closeClean(t, 'council page (altered body)');
+});
+
 test('council page: feed, filters, removed text, the roll chart; a phone; no console errors', async () => {
   const c = await council();
   const p = await open(`/council.html#council=${CID}`);
@@ -426,7 +471,8 @@ test('council page: feed, filters, removed text, the roll chart; a phone; no con
   // Every body checked: 4 grouping publications and the member's, one removed.
   await page.waitForFunction(() => document.querySelectorAll('#feed-list .pub-body[aria-busy]').length === 0);
   const shown = await page.$$eval('#feed-list article.pub', (as) => as.map((a) => [a.dataset.index, a.dataset.grouping]));
-  assert.deepEqual(shown.map(([i]) => Number(i)), c.publications.map((x) => x.index), 'newest first, all of them');
+  assert.deepEqual(shown.map(([i]) => Number(i)), c.publications.filter((x) => !x.impostor).map((x) => x.index),
+    'newest first, all of them but the impostor');
   assert.equal(await page.locator('#feed-list .pub-body[data-body="ok"]').count(), 4);
   const leak = c.publications.find((x) => x.tombstone);
   assert.match(await page.textContent(`#pub-${leak.index}`), /Removed: Court order 12\/2025: personal data/);

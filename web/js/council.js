@@ -304,7 +304,11 @@ function publicationCard(c, p) {
   const art = el('article', { class: `pub card${reported(p) ? ' impostor' : ''}${p.tombstone ? ' removed' : ''}`,
     id: `pub-${p.index}`, 'aria-labelledby': `pub-${p.index}-h`,
     dataset: { index: String(p.index), grouping: p.grouping ?? '', kind: p.kind } }, head, box);
-  if (p.tombstone) {
+  if (reported(p)) {
+    // Not fetched: an impostor's words are not spread under a name it has no key for.
+    box.removeAttribute('aria-busy');
+    fill(box, el('p', { class: 'muted' }, 'The text of a publication the record does not count is not shown.'));
+  } else if (p.tombstone) {
     box.removeAttribute('aria-busy');
     fill(box, el('p', { class: 'removed-note' }, el('strong', {}, 'Removed: '), p.tombstone.reason,
       el('span', { class: 'muted small' }, ` (tombstone at entry ${p.tombstone.index}; the title, author, hash and date stay on the record)`)));
