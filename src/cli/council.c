@@ -912,8 +912,6 @@ static int joiners_files_free(const joiners *j, const char *dir, const char *cmd
 {
     struct stat st;
     char path[4096];
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return cli_fail(cmd, "%s: %s", dir, strerror(errno));
     for (size_t i = 0; i < j->n; i++) {
         member_path(path, sizeof path, dir, j->member[i]);
         if (stat(path, &st) == 0)
@@ -935,6 +933,8 @@ static void joiners_unlink(const joiners *j, size_t n, const char *dir)
 /* Member files and the map first (secrets reach the disk before keys reach the record). */
 static int joiners_write(const joiners *j, const char *dir, const char *map, const char *cmd)
 {
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return cli_fail(cmd, "%s: %s; nothing was appended", dir, strerror(errno));
     for (size_t i = 0; i < j->n; i++)
         if (member_write(dir, &j->files[i], cmd) != 0) {
             joiners_unlink(j, i, dir);

@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,34 @@ static const char *bodies_dir(const opts *o, char *buf, size_t cap)
 }
 
 /*
+ * Every entry the council's reader reported or refused, one line each: the
+ * checks name only the first of each, and a verifier wants to see them all.
+ */
+static void list_reported(const char *dir, const char *bodies, const char *id)
+{
+    enum { SHOWN = 50 };
+    veche_council c;
+    veche_diag d = {{0}};
+
+    memset(&c, 0, sizeof c);
+    if (veche_council_load_export(&c, dir, bodies, id, (int64_t)time(NULL), &d) != VECHE_OK)
+        return;   /* the checks have said why */
+    if (c.nproblems > 0)
+        printf("reported entries (%zu):\n", c.nproblems);
+    for (size_t i = 0; i < c.nproblems && i < SHOWN; i++) {
+        const veche_council_problem *p = &c.problems[i];
+        if (p->index == VECHE_COUNCIL_NO_INDEX)
+            printf("    check %d%s: %s\n", p->check, p->fatal ? " (FAIL)" : "", p->msg);
+        else
+            printf("    entry %" PRIu64 ", check %d%s: %s\n", p->index, p->check,
+                   p->fatal ? " (FAIL)" : "", p->msg);
+    }
+    if (c.nproblems > SHOWN)
+        printf("    ... and %zu more\n", c.nproblems - SHOWN);
+    veche_council_free(&c);
+}
+
+/*
  * The ten checks of council id on the export dir; with forward, each linked
  * election's checks are summed up under check 4. 0, or EXIT_FAIL.
  */
@@ -343,10 +372,12 @@ static int verify_council(const opts *o, const char *dir, const char *id, int fo
     co.election_arg = &p;
     printf("council %s%s%s\n", id, co.bodies_dir ? ", bodies in " : " (no bodies directory: "
            "check 9 is skipped)", co.bodies_dir ? co.bodies_dir : "");
-    e = veche_council_verify(&src, id, &co, on_council_check, NULL, &rep);
+    e = veche_council_verify(&src, id, &co, on_council_check, &p, &rep);
     election_line(&p);
     if (e != VECHE_OK && e != VECHE_EVERIFY && e != VECHE_ENOTFOUND)
         return cli_fail("verify", "council %s: %s", id, veche_strerror(e));
+    if (e != VECHE_ENOTFOUND)
+        list_reported(dir, co.bodies_dir, id);
     if (rep.check)
         printf("council %s: FAILED at check %d (%s)\n", id, rep.check,
                veche_council_check_name(rep.check));

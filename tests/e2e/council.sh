@@ -41,6 +41,7 @@ C=city
 council() { v council "$@" --db b.db --council "$C"; }
 code_of() { sed -n 's/^code: //p' "members/$1.member"; }
 x_of() { sed -n "s/^$1 //p" members/standing.map | tail -1; }
+expect_rc() { if [ "$rc" -eq "$2" ]; then ok "$1"; else not_ok "$1" "$(show)"; fi; }   # NAME STATUS
 status() { "$VECHE" council status --db "${1:-b.db}" --council "$C" </dev/null; }
 
 # ---- the council -----------------------------------------------------------------------------
@@ -65,7 +66,7 @@ create
 expect_fail "a second council with the id is refused" 'a council "city" already exists'
 unchanged "  and nothing is appended" "$before"
 create --seats 0
-[ "$rc" -eq 2 ] && ok "0 seats is a usage error" || not_ok "0 seats" "$(show)"
+expect_rc "0 seats is a usage error" 2
 
 # ---- the roll: 200 members ---------------------------------------------------------------------
 
@@ -88,7 +89,8 @@ if grep -q 'Member 007' <("$VECHE" board get --db b.db 8 </dev/null); then not_o
 else ok "  no name on the record (a salted commitment)"; fi
 
 council roll add --key roll.key --authority-key ca.key --member m007 --name "Someone" --out members2
-expect_fail "a member id cannot join twice" 'm007'
+expect_fail "a member id cannot join twice" 'refused: entry [0-9]+: join: the member id "m007" was already used \(entry 8\); nothing was appended'
+[ ! -e members2 ] && ok "  and no directory is made for it" || not_ok "members2 made"
 council roll prove --member-file members/m042.member
 expect_ok "a member proves their roll entry"
 expect_out "  with their name and salt" '^proof: the commitment of entry 43 opens with name "Member 042, of the city" and salt '
@@ -113,7 +115,7 @@ council grouping add --key blue.key --grouping blue --name "Blue slate"
 expect_ok "grouping blue registers"
 before=$(size_of)
 council grouping add --key other.key --grouping red --name "Red list (real)"
-expect_fail "another key cannot take over grouping red" 'red'
+expect_fail "another key cannot take over grouping red" 'grouping "red" registered again by another key than its own \(entry [0-9]+\): an impostor'
 unchanged "  and nothing is appended" "$before"
 
 printf '# Budget\n\nWe want a **fair** budget.\n' >red.md
@@ -187,6 +189,12 @@ count "$E"
 expect_ok "close, tally, decryptions, result"
 expect_out "  Erik 15" "^  Erik +15$"
 
+cp b.db premandate.db
+cp -r bodies premandate.bodies
+before=$(size_of)
+council mandates --key admin.key --election "$E" --delegates Alma,Boris,Chen,Dina,Hilde
+expect_fail "a mandate for a candidate who did not win is refused" 'mandate for "Hilde": the delegate did not win: 5 votes, "Erik" has 15 and no mandate; nothing was appended'
+unchanged "  and nothing is appended" "$before"
 council mandates --key admin.key --election "$E"
 expect_ok "mandates for the 5 winners"
 for w in Alma Boris Chen Dina Erik; do
@@ -213,12 +221,12 @@ for i in $(seq 32 70); do
     v board append --db b.db --entries dup.entry
     expect_ok "  the same signature appended again (straight to the board)"
   fi
-  if [ "$i" -eq 69 ]; then cp b.db sig39.db; fi
+  if [ "$i" -eq 69 ]; then cp b.db sig39.db; cp -r bodies sig39.bodies; fi
 done
 [ "$bad" -eq 0 ] && ok "39 more members sign" || not_ok "$bad signatures failed" "$(show)"
 expect_out "  the 40th distinct signature reaches the threshold" "^petition $pet: 40 of 40 signatures needed .*SUCCEEDED at entry [0-9]+"
 council petition sign --member-file members/m045.member --petition "$pet"
-expect_fail "a member cannot sign twice through the CLI" 'entry'
+expect_fail "a member cannot sign twice through the CLI" "this credential has already signed the petition at entry $pet: a duplicate"
 status >st
 grep -qE "^  $pet: recall of mandate $chen: 40 of 40 signatures \(200 members at its opening\); not counted: 1 duplicate, 0 invalid; succeeded" st &&
   ok "status: 40 counted, the duplicate not counted twice" || not_ok "petition status" "$(grep -A0 "^  $pet:" st)"
@@ -320,7 +328,138 @@ v verify exp
 expect_ok "veche verify of the whole record passes, councils included"
 expect_out "  with the council" '^council city: verified: all 10 checks pass'
 
-[ -n "${COUNCIL_KEEP:-}" ] && cp -r . "$COUNCIL_KEEP"
+# ---- tampering, each on its own copy ----------------------------------------------------------------
+
+export_copy() {   # DB DIR [BODIES]: a checkpoint, the export in DIR, the bodies beside it
+  v board checkpoint --db "$1" --key board.key && v board export --db "$1" "$2" &&
+    cp -r "${3:-bodies}" "$2/bodies"
+}
+last_index() { echo $(($(size_of "$1") - 1)); }
+# sort_b64 X...: base64 keys as a JSON list, sorted by their bytes (the record's order)
+sort_b64() {
+  for k in "$@"; do printf '%s %s\n' "$(echo "$k" | base64 -d | xxd -p -c 32)" "$k"; done |
+    LC_ALL=C sort | cut -d' ' -f2 | sed 's/.*/"&"/' | paste -sd,
+}
+body_of() { "$VECHE" board get --db "$1" "$2" </dev/null | sed 's/.*"body":\({[^}]*}\).*/\1/'; }
+
+# 1. A member deleted from the roll without an entry: m198 leaves, and the authority
+#    removes m005's credential with m198's (two removals for one departure).
+cp b.db t-roll.db
+printf '{"council":"city","action":"leave","member":"m198","reason":"Moved away"}' >leave.json
+v board append --db t-roll.db --author roll.key --type council.roll --body leave.json
+leave=$(last_index t-roll.db)
+printf '{"council":"city","roll":[%s],"add":[],"remove":[%s]}' "$leave" \
+  "$(sort_b64 "$(x_of m198)" "$(x_of m005)")" >remove.json
+v board append --db t-roll.db --author ca.key --type council.credentials --body remove.json
+expect_ok "tamper: the authority removes two credentials for one departure (signed, appended)"
+silent=$(last_index t-roll.db)
+export_copy t-roll.db t-roll
+v verify t-roll --council city
+expect_rc "  veche verify --council fails" 1
+expect_out "  at check 3, naming the entry" "^ *3\. credentials +FAIL  entry $silent: 0 keys added and 2 removed for 0 joins and 1 departures: a credential added or removed without its roll entry$"
+expect_out "  and the summary says so" '^council city: FAILED at check 3 \(credentials\)$'
+# The same with m005's credential swapped for m198's keeps every count: no verifier
+# can see whose credential went (they are anonymous), but the member can.
+cp b.db t-swap.db
+v board append --db t-swap.db --author roll.key --type council.roll --body leave.json
+printf '{"council":"city","roll":[%s],"add":[],"remove":["%s"]}' "$(last_index t-swap.db)" \
+  "$(x_of m005)" >swap.json
+v board append --db t-swap.db --author ca.key --type council.credentials --body swap.json
+v council status --db t-swap.db --council city --member-file members/m005.member
+expect_out "tamper: a swapped removal is seen by the member it hits" 'is NOT on the standing list$'
+
+# 2. A forged petition signature, just short of the threshold: not counted.
+cp sig39.db t-forge.db
+last=$(last_index t-forge.db)
+body_of t-forge.db "$last" | sed "s|\"credential\":\"[^\"]*\"|\"credential\":\"$(x_of m150)\"|" >forged.json
+v board append --db t-forge.db --type council.signature --body forged.json
+expect_ok "tamper: a signature moved to another member's credential (appended)"
+forged=$(last_index t-forge.db)
+export_copy t-forge.db t-forge sig39.bodies
+v verify t-forge --council city
+expect_ok "  veche verify --council passes (anyone may append: reported, never fatal)"
+expect_out "  check 6 reports it" "^ *6\. petitions +PASS  1 petitions \(0 reached their threshold\), 39 signatures counted"
+expect_out "  named, not counted" "^    entry $forged, check 6: signature: body\.signature: does not verify for this credential and council: not counted$"
+status t-forge.db >st
+grep -qE "^  $pet: recall of mandate $chen: 39 of 40 signatures \(200 members at its opening\); not counted: 1 duplicate, 1 invalid$" st &&
+  ok "  status: still 39 of 40, the petition has not succeeded" || not_ok "forged status" "$(grep "^  $pet:" st)"
+v council due --db t-forge.db --council city
+if grep -q 'recall' out; then not_ok "  a recall is due after a forged signature" "$(show)"; else ok "  no recall is due"; fi
+
+# 3. A signer counted twice, just short of the threshold: the copy is not counted.
+cp sig39.db t-twice.db
+"$VECHE" board get --db t-twice.db "$last" </dev/null >twice.entry
+v board append --db t-twice.db --entries twice.entry
+expect_ok "tamper: the 39th signature appended again"
+twice=$(last_index t-twice.db)
+export_copy t-twice.db t-twice sig39.bodies
+v verify t-twice --council city
+expect_ok "  veche verify --council passes (reported, not counted)"
+expect_out "  named as a duplicate" "^    entry $twice, check 6: signature: this credential has already signed the petition at entry $pet: a duplicate, not counted$"
+expect_out "  and 39 signatures count, not 40" "^ *6\. petitions +PASS  1 petitions \(0 reached their threshold\), 39 signatures counted"
+
+# 4. A publication's body altered after the fact.
+cp -r exp t-body
+echo "And we never said that." >>"t-body/bodies/$red_hex"
+v verify t-body --council city
+expect_rc "tamper: an altered body fails" 1
+expect_out "  at check 9, naming the publication" "^ *9\. bodies +FAIL  entry $red_pub: publication \"On the budget\": the body is not the one whose hash the record holds and no tombstone excuses it"
+
+# 5. A tombstone without a signature (the export edited): the record itself fails;
+#    one signed by a key that is not the administrator's does not excuse a missing body.
+cp -r exp t-unsigned
+line=$(grep -n '"type":"council.tombstone"' t-unsigned/entries.jsonl | cut -d: -f1)
+sed -i -E "${line}{s/\"author\":\"[^\"]*\",//;s/,\"sig\":\"[^\"]*\"//}" t-unsigned/entries.jsonl
+v verify t-unsigned --council city
+expect_rc "tamper: an unsigned tombstone in the export fails" 1
+expect_out "  at check 1 of the record" "^ *1\. record +FAIL  board check 3 \(entries\): entry $((line - 1)): entry: type \"council\.tombstone\" must be signed$"
+cp b.db t-tomb.db
+printf '{"council":"city","publication":%s,"reason":"We dislike it"}' "$red_pub" >tomb.json
+v board append --db t-tomb.db --author other.key --type council.tombstone --body tomb.json
+tomb=$(last_index t-tomb.db)
+export_copy t-tomb.db t-tomb
+rm "t-tomb/bodies/$red_hex"
+v verify t-tomb --council city
+expect_rc "tamper: a body deleted under a tombstone by another key fails" 1
+expect_out "  at check 9, naming the publication" "^ *9\. bodies +FAIL  entry $red_pub: publication \"On the budget\": the body is missing and no tombstone excuses it"
+expect_out "  and the tombstone is ignored" "^    entry $tomb, check 9: council\.tombstone not signed by the council's administrator: ignored \(the publication stays\)$"
+
+# 6. The operator (the administrator's key) posts as grouping red and re-registers it.
+cp b.db t-imp.db
+printf 'Red now supports the operator.\n' >fake.md
+printf '{"council":"city","grouping":"red","kind":"statement","title":"Red changes its mind","hash":"%s","length":%s}' \
+  "$(sha256sum fake.md | cut -d' ' -f1 | xxd -r -p | base64)" "$(stat -c %s fake.md)" >imp.json
+v board append --db t-imp.db --author admin.key --type council.publication --body imp.json
+imp=$(last_index t-imp.db)
+printf '{"council":"city","grouping":"red","name":"Red list (new)","members":[]}' >impg.json
+v board append --db t-imp.db --author admin.key --type council.grouping --body impg.json
+impg=$(last_index t-imp.db)
+export_copy t-imp.db t-imp
+cp fake.md "t-imp/bodies/$(sha256sum fake.md | cut -d' ' -f1)"
+v verify t-imp --council city
+expect_ok "tamper: veche verify --council passes with the impostor reported"
+expect_out "  check 8 reports the publication" "^    entry $imp, check 8: publication \"Red changes its mind\": claims a grouping but is not signed by its key: an impostor: not counted$"
+expect_out "  and the registration" "^    entry $impg, check 8: grouping \"red\" registered again by another key than its own \(entry [0-9]+\): an impostor, ignored$"
+status t-imp.db >st
+grep -qE "^  $imp: statement \"Red changes its mind\" by grouping red \(IMPOSTOR: not signed by the grouping's key; not shown as its\)" st &&
+  grep -q '^  red: Red list, key ' st && ok "  status: shown as an impostor; red keeps its name" ||
+  not_ok "impostor status" "$(grep -E "^  ($imp|red):" st)"
+
+# 7. A mandate for a candidate who did not win, signed by the administrator.
+cp premandate.db t-mandate.db
+start=$(date +%s)
+for d in Alma Boris Chen Dina Hilde; do
+  printf '{"council":"city","election":"%s","delegate":"%s","start":%s,"end":%s}' \
+    "$E" "$d" "$start" "$((start + 365 * 86400))" >mandate.json
+  v board append --db t-mandate.db --author admin.key --type council.mandate --body mandate.json
+done
+loser=$(last_index t-mandate.db)
+export_copy t-mandate.db t-mandate premandate.bodies
+v verify t-mandate --council city
+expect_rc "tamper: a mandate for Hilde instead of Erik fails" 1
+expect_out "  at check 5, naming the entry" "^ *5\. mandates +FAIL  entry $loser: mandate for \"Hilde\": the delegate did not win: 5 votes, \"Erik\" has 15 and no mandate$"
+expect_out "  and the summary says so" '^council city: FAILED at check 5 \(mandates\)$'
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed"
   exit 1
