@@ -515,4 +515,29 @@ test('council page: feed, filters, removed text, the roll chart; a phone; no con
   assert.ok(w[0] <= w[1], `the page is ${w[0]} px wide on a ${w[1]}-px screen`);
   await shot(phone.page, 'council-page-phone');
   await closeClean(phone, 'council page (phone)');
+
+  // The list of councils, and the member and roll-keeper areas on the phone.
+  const list = await open('/council.html');
+  await list.page.waitForSelector('#pick:not([hidden]) #pick-list a');
+  assert.equal(await list.page.getAttribute('#pick-list a', 'href'), `/council.html#council=${CID}`);
+  assert.match(await list.page.textContent('#pick-list'), /5 members · 1 of 2 seats held/);
+  await closeClean(list, 'councils');
+  const mp = await open(`/member.html#council=${CID}&code=${encodeURIComponent(codes['m-ada'])}`, { width: 360, height: 740 });
+  await mp.page.waitForSelector('#member-view:not([hidden])');
+  await mp.page.fill('#body-text', '# Wide\n\n```\n' + 'x'.repeat(300) + '\n```\n' + 'y'.repeat(300));
+  await mp.page.waitForSelector('#preview pre');
+  const mw = await mp.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(mw[0] <= mw[1], `member area: ${mw[0]} px wide on a ${mw[1]}-px screen`);
+  await shot(mp.page, 'council-member-phone');
+  await closeClean(mp, 'member area (phone)');
+  const kp = await open('/rollkeeper.html', { width: 360, height: 740 });
+  await kp.page.fill('#password', srv.password);
+  await kp.page.click('#login-form button[type=submit]');
+  await kp.page.waitForSelector('#list-view:not([hidden]) #council-table a');
+  await kp.page.click('#council-table a');
+  await kp.page.waitForSelector('#manage-view:not([hidden])');
+  const kw = await kp.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(kw[0] <= kw[1], `roll keeper: ${kw[0]} px wide on a ${kw[1]}-px screen`);
+  await shot(kp.page, 'council-rollkeeper-phone');
+  await closeClean(kp, 'roll keeper (phone)');
 });
