@@ -185,6 +185,19 @@ static int check_manifest(eval *e, outcome *r)
 /* ---- 3, 4, 5 the ceremony -------------------------------------------------------------- */
 
 /* FAIL unless every trustee's step `round` is OK. */
+static const veche_election_entry *later_step(const veche_election *el);
+
+/*
+ * The election is still being set up: no election.key, no election.open and
+ * no later administrator's step. Steps that are merely missing then are "not
+ * yet" (SKIP), not wrong: an election verifies as far as it has gone (§4.1).
+ */
+static int in_setup(const eval *e)
+{
+    return !e->cer->key_present && veche_admin_first(e->el, &e->el->opens) == NULL &&
+           later_step(e->el) == NULL;
+}
+
 static int every_step_ok(eval *e, outcome *r, int round, const char *type)
 {
     const veche_manifest *m = &e->el->manifest;
@@ -193,9 +206,16 @@ static int every_step_ok(eval *e, outcome *r, int round, const char *type)
         if (st->state == VECHE_STEP_BAD)
             return fail(r, st->index, "entry %llu: %s of trustee %u (%s): %s",
                         (unsigned long long)st->index, type, i, m->trustee_name[i - 1], st->why);
-        if (st->state != VECHE_STEP_OK)
-            return fail(r, VECHE_ELECTION_NO_INDEX, "trustee %u (%s) has no %s on the record "
-                        "(the ceremony: %s)", i, m->trustee_name[i - 1], type, e->cer->why);
+    }
+    for (uint32_t i = 1; i <= m->ntrustees; i++) {
+        const veche_ceremony_step *st = &e->cer->tr[i].step[round];
+        if (st->state == VECHE_STEP_OK)
+            continue;
+        if (in_setup(e))
+            return skip(r, "the key ceremony is in progress: trustee %u (%s) has no %s yet",
+                        i, m->trustee_name[i - 1], type);
+        return fail(r, VECHE_ELECTION_NO_INDEX, "trustee %u (%s) has no %s on the record "
+                    "(the ceremony: %s)", i, m->trustee_name[i - 1], type, e->cer->why);
     }
     return VECHE_CHECK_PASS;
 }
@@ -208,8 +228,8 @@ static int check_trustee_keys(eval *e, outcome *r)
     if (veche_ceremony_evaluate_election(&e->cer, e->el, &why) != VECHE_OK)
         return fail(r, VECHE_ELECTION_NO_INDEX, "judging the ceremony: %s", why.msg);
     c = e->cer;
-    if (every_step_ok(e, r, VECHE_ROUND_KEY, "trustee.key") == VECHE_CHECK_FAIL)
-        return VECHE_CHECK_FAIL;
+    if (every_step_ok(e, r, VECHE_ROUND_KEY, "trustee.key") != VECHE_CHECK_PASS)
+        return r->status;
     pass(r, "%u trustee(s), each with a valid trustee.key (entries", c->params.n);
     for (uint32_t i = 1; i <= c->params.n; i++)
         add(r->detail, "%s %llu", i > 1 ? "," : "",
@@ -250,8 +270,10 @@ static void add_trustees(char *buf, const veche_ceremony *c, int round)
 static int check_commitments(eval *e, outcome *r)
 {
     const veche_ceremony *c = e->cer;
-    if (every_step_ok(e, r, VECHE_ROUND_COMMIT, "trustee.commit") == VECHE_CHECK_FAIL)
-        return VECHE_CHECK_FAIL;
+    if (e->out[3].status == VECHE_CHECK_SKIP)
+        return skip(r, "the key ceremony is in progress");
+    if (every_step_ok(e, r, VECHE_ROUND_COMMIT, "trustee.commit") != VECHE_CHECK_PASS)
+        return r->status;
     pass(r, "every trustee committed (the last commit: entry %llu); commitments that match "
          "their hash, came after every commit, proofs valid: trustees ",
          (unsigned long long)c->commits_closed_at);
@@ -270,6 +292,8 @@ static const char *verdict_name(veche_dkg_verdict v)
 static int check_shares(eval *e, outcome *r)
 {
     const veche_ceremony *c = e->cer;
+    if (e->out[4].status == VECHE_CHECK_SKIP)
+        return skip(r, "the key ceremony is in progress");
     pass(r, "shares for every other trustee from trustees ");
     add_trustees(r->detail, c, VECHE_ROUND_SHARES);
     add_disqualified(r->detail, c, VECHE_ROUND_SHARES, "trustee.shares");
@@ -289,6 +313,8 @@ static int check_joint_key(eval *e, outcome *r)
     const veche_election *el = e->el;
     char k64[13];
 
+    if (!c->key_present && in_setup(e))
+        return skip(r, "no election.key yet (the ceremony: %s)", c->why);
     if (!c->key_present)
         return fail(r, VECHE_ELECTION_NO_INDEX, "no election.key by the administrator (the "
                     "ceremony: %s)", c->why);
@@ -318,6 +344,9 @@ static int check_credentials(eval *e, outcome *r)
     uint64_t first;
     size_t nothers = others(&el->credentials, ca, &first);
 
+    if ((el->cred_state == VECHE_CRED_NONE || el->cred_state == VECHE_CRED_INCOMPLETE) &&
+        veche_admin_first(el, &el->opens) == NULL && later_step(el) == NULL && nothers == 0)
+        return skip(r, "the credential list is not complete yet: the election is not open");
     switch (el->cred_state) {
     case VECHE_CRED_NONE:
         if (nothers > 0)

@@ -934,6 +934,51 @@ static void test_late_ballot_is_skipped(void **state)
     world_free(w);
 }
 
+/*
+ * An election still in setup (a manifest and part of the ceremony) verifies
+ * "so far": checks 3-13 are SKIP, none FAIL (SPEC §4.3, "in setup").
+ */
+static void test_setup_in_progress_so_far(void **state)
+{
+    world *w = world_new();
+    veche_election *el = world_load(w);
+    veche_diag d = {{0}};
+    seen s;
+    veche_verify_report rep;
+    (void)state;
+
+    for (uint32_t i = 1; i <= WORLD_N; i++)
+        assert_int_equal(veche_trustee_state_new(&w->st[i], &el->manifest, el->manifest_hash,
+                                                 w->tk[i].pk, NULL, &d), VECHE_OK);
+    veche_election_free(el);
+    world_trustee_step(w, 1, 0);         /* trustee 1's key; 2 and 3 not yet */
+    world_export(w);
+    assert_int_equal(world_verify(w, &s, &rep), VECHE_OK);
+    assert_int_equal(s.status[1], VECHE_CHECK_PASS);
+    assert_int_equal(s.status[2], VECHE_CHECK_PASS);
+    for (int n = 3; n <= VECHE_VERIFY_CHECKS; n++)
+        if (s.status[n] != VECHE_CHECK_SKIP)
+            fail_msg("check %d: status %d, not SKIP: %s", n, s.status[n], s.detail[n]);
+    assert_non_null(strstr(s.detail[3], "in progress"));
+    assert_int_equal(rep.failed, 0);
+    world_free(w);
+}
+
+/* Once the administrator has moved on (here: an election.open), a missing step is a FAIL. */
+static void test_missing_key_after_open_fails(void **state)
+{
+    world *w = world_new();
+    (void)state;
+
+    world_append_body(w, VECHE_ETYPE_OPEN,
+                           json_pack("{s:s, s:s}", "election", WORLD_ID, "fingerprint",
+                                     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+                           &w->admin);
+    world_export(w);
+    expect_fail_at(w, 3, VECHE_ELECTION_NO_INDEX, "has no trustee.key on the record");
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +1010,8 @@ int main(void)
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_tally_before_close),
         cmocka_unit_test(test_late_ballot_is_skipped),
+        cmocka_unit_test(test_setup_in_progress_so_far),
+        cmocka_unit_test(test_missing_key_after_open_fails),
     };
     if (veche_crypto_init() != VECHE_OK)
         return 1;
