@@ -63,13 +63,15 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
-# pass NAME / fail NAME WHY [OUTPUT-FILE]: record and report one suite.
+# pass NAME / fail NAME WHY [OUTPUT-FILE]: record and report one suite, with
+# the seconds it took when run() timed it.
+took=
 pass() {
-  echo "PASS $1"
+  echo "PASS $1${took:+ ($took s)}"
   passed=$((passed + 1))
 }
 fail() {
-  echo "FAIL $1 ($2)"
+  echo "FAIL $1 ($2${took:+, $took s})"
   if [ -n "${3:-}" ] && [ -s "$3" ]; then
     sed 's/^/    /' "$3"
   fi
@@ -84,8 +86,10 @@ run() {
   out="$tmp/out"
   # The braces' 2>/dev/null only silences bash's own "Aborted" notice; the
   # suite's output, sanitizer reports included, is all in $out.
+  local t0=$SECONDS
   { timeout --kill-after=10 "$SUITE_TIMEOUT" "$@" </dev/null >"$out" 2>&1; } 2>/dev/null
   rc=$?
+  took=$((SECONDS - t0))
   if [ "$rc" -eq 0 ]; then
     pass "$name"
   elif [ "$rc" -eq 124 ]; then
@@ -93,6 +97,7 @@ run() {
   else
     fail "$name" "exit status $rc" "$out"
   fi
+  took=
 }
 
 # require FILE NAME: a suite whose binary is missing fails.
