@@ -752,6 +752,24 @@ static veche_err need_key(const veche_key *k, veche_diag *d)
     return k ? VECHE_OK : veche_diag_set(d, VECHE_EINVALID, "a signing key is needed");
 }
 
+/*
+ * The opening every signed builder shares: no entry yet, a key to sign
+ * with, and a body holding "council" (*ok tracks its allocations, as set()
+ * does). Nothing is allocated when the key is missing.
+ */
+static veche_err signed_body(json_t **b, int *ok, char **out, const char *council,
+                             const veche_key *key, veche_diag *d)
+{
+    veche_err e;
+
+    *out = NULL;
+    *b = NULL;
+    if ((e = need_key(key, d)) != VECHE_OK)
+        return e;
+    *b = new_body(council, ok);
+    return VECHE_OK;
+}
+
 veche_err veche_council_params_parse(veche_council_params *p, const json_t *body, veche_diag *d)
 {
     const json_t *tr = json_object_get(body, "trustees"), *rc = json_object_get(body, "recall");
@@ -784,16 +802,13 @@ veche_err veche_council_create_entry(char **out, size_t *len, const veche_counci
                                      const veche_key *admin, veche_diag *d)
 {
     int ok;
-    json_t *b, *tr = json_array(), *rc = json_object();
-    veche_err e;
+    json_t *b, *tr, *rc;
+    veche_err e = signed_body(&b, &ok, out, p->id, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK) {
-        json_decref(tr);
-        json_decref(rc);
+    if (e != VECHE_OK)
         return e;
-    }
-    b = new_body(p->id, &ok);
+    tr = json_array();
+    rc = json_object();
     set(b, "name", jstr(p->name), &ok);
     set(b, "seats", json_integer(p->seats), &ok);
     set(b, "term", json_integer(p->term), &ok);
@@ -826,12 +841,10 @@ veche_err veche_council_roll_entry(char **out, size_t *len, const char *council,
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, keeper, d);
 
-    *out = NULL;
-    if ((e = need_key(keeper, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    b = new_body(council, &ok);
     set(b, "action", jstr(veche_roll_action_name(action)), &ok);
     set(b, "member", jstr(member), &ok);
     set(b, "reason", jstr(reason ? reason : ""), &ok);
@@ -882,22 +895,19 @@ veche_err veche_council_credentials_entry(char **out, size_t *len, const char *c
                                           const veche_key *authority, veche_diag *d)
 {
     int ok, dup1 = 0, dup2 = 0;
-    json_t *b, *r = json_array(), *ka, *kr;
-    veche_err e;
+    json_t *b, *r, *ka, *kr;
+    veche_err e = signed_body(&b, &ok, out, council, authority, d);
 
-    *out = NULL;
-    if ((e = need_key(authority, d)) != VECHE_OK) {
-        json_decref(r);
+    if (e != VECHE_OK)
         return e;
-    }
     if (nadd > VECHE_COUNCIL_CRED_MAX || nremove > VECHE_COUNCIL_CRED_MAX) {
-        json_decref(r);
+        json_decref(b);
         return veche_diag_set(d, VECHE_ERANGE, "credentials: at most %d keys added and %d "
                               "removed per entry", VECHE_COUNCIL_CRED_MAX, VECHE_COUNCIL_CRED_MAX);
     }
+    r = json_array();
     ka = key_array(add, nadd, &dup1);
     kr = key_array(remove, nremove, &dup2);
-    b = new_body(council, &ok);
     for (size_t i = 0; r != NULL && i < nroll; i++)
         if (json_array_append_new(r, jidx(roll[i])) != 0)
             ok = 0;
@@ -919,12 +929,10 @@ veche_err veche_council_election_entry(char **out, size_t *len, const char *coun
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    b = new_body(council, &ok);
     set(b, "election", jstr(election), &ok);
     set(b, "purpose", jstr(veche_purpose_name(purpose)), &ok);
     if (mandate != VECHE_COUNCIL_NO_INDEX)
@@ -942,12 +950,10 @@ veche_err veche_council_mandate_entry(char **out, size_t *len, const char *counc
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    b = new_body(council, &ok);
     set(b, "election", jstr(election), &ok);
     set(b, "delegate", jstr(delegate), &ok);
     set(b, "start", json_integer(start), &ok);
@@ -962,12 +968,10 @@ veche_err veche_council_mandate_end_entry(char **out, size_t *len, const char *c
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    b = new_body(council, &ok);
     set(b, "mandate", jidx(mandate), &ok);
     set(b, "reason", jstr(reason), &ok);
     set(b, "statement", jstr(statement ? statement : ""), &ok);
@@ -1128,12 +1132,10 @@ veche_err veche_council_tombstone_entry(char **out, size_t *len, const char *cou
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    b = new_body(council, &ok);
     set(b, "publication", jidx(publication), &ok);
     set(b, "reason", jstr(reason), &ok);
     return finish(out, len, VECHE_CTYPE_TOMBSTONE, ok_or_null(b, ok), admin, d);
@@ -1146,15 +1148,12 @@ veche_err veche_council_delegation_entry(char **out, size_t *len, const char *co
                                          veche_diag *d)
 {
     int ok;
-    json_t *b, *a = json_array();
-    veche_err e;
+    json_t *b, *a;
+    veche_err e = signed_body(&b, &ok, out, council, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK) {
-        json_decref(a);
+    if (e != VECHE_OK)
         return e;
-    }
-    b = new_body(council, &ok);
+    a = json_array();
     for (size_t i = 0; a != NULL && i < ndelegates; i++)
         if (json_array_append_new(a, jstr(delegates[i])) != 0)
             ok = 0;
@@ -1172,12 +1171,10 @@ veche_err veche_council_delegation_end_entry(char **out, size_t *len, const char
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, admin, d);
 
-    *out = NULL;
-    if ((e = need_key(admin, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    b = new_body(council, &ok);
     set(b, "delegation", jstr(delegation), &ok);
     set(b, "reason", jstr(reason), &ok);
     set(b, "statement", jstr(statement ? statement : ""), &ok);
@@ -1191,14 +1188,14 @@ veche_err veche_council_appeal_entry(char **out, size_t *len, const char *counci
 {
     int ok;
     json_t *b;
-    veche_err e;
+    veche_err e = signed_body(&b, &ok, out, council, key, d);
 
-    *out = NULL;
-    if ((e = need_key(key, d)) != VECHE_OK)
+    if (e != VECHE_OK)
         return e;
-    if (salt == NULL)
+    if (salt == NULL) {
+        json_decref(b);
         return veche_diag_set(d, VECHE_EINVALID, "appeal: the salt is needed");
-    b = new_body(council, &ok);
+    }
     set(b, "member", jstr(member), &ok);
     set(b, "exclusion", jidx(exclusion), &ok);
     set(b, "salt", veche_b64_json(salt, 32), &ok);
