@@ -6,11 +6,11 @@
 // key ceremony and decryption with the commands they run, and take the
 // election through its steps (key, open, close, tally, result). Every refusal
 // shows the server's own reason.
-import { api, get, el, fill, describe, fmtTime, download, fragment, ApiError } from './api.js';
+import { api, get, el, fill, fmtTime, download, fragment, ApiError } from './api.js';
 import { STAGES, stageBadge, recordLink } from './home.js';
 import { codesCsv, renderLetters } from './letters.js';
+import { $, say, status, localInput, unixOf, adminSession, codesWarning, guardCodes, lettersOverlay } from './adminpage.js';
 
-const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 4000;     // trustee progress, while someone else is acting
 const eurl = (id, tail = '') => `/api/v1/elections/${encodeURIComponent(id)}${tail}`;
 
@@ -20,52 +20,10 @@ let current = null;         // the DETAIL shown in the manage view
 let timer = null;
 let flash = null;           // a message to show after the next route()
 
-function say(node, text, kind = 'info') {
-  fill(node, text ? el('p', { class: `message ${kind}` }, text) : null);
-}
-const status = (text, kind) => say('status', text, kind);
-
-// Any 401 means the session ended: back to the login form, saying so.
-function failed(e, node = 'status', what = '') {
-  if (e instanceof ApiError && e.status === 401 && e.code === 'unauthorized') {
-    showLogin('Your session has ended: log in again.');
-    return;
-  }
-  say(node, `${what}${describe(e)}`, 'error');
-}
-
-// ---- login -------------------------------------------------------------------------------
-
-function showLogin(message) {
-  clearTimeout(timer);
-  $('admin-view').hidden = true;
-  $('login-view').hidden = false;
-  status(message, message ? 'error' : 'info');
-  $('password').focus();
-}
-
-$('login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const password = $('password').value;
-  if (!password) { status('Enter the administrator password.', 'error'); return; }
-  try {
-    await api('POST', '/api/v1/login', { json: { password } });
-    $('password').value = '';
-    status('');
-    $('login-view').hidden = true;
-    $('admin-view').hidden = false;
-    route();
-  } catch (e) {
-    status(e.code === 'bad_password' ? 'That is not the administrator password.' : describe(e), 'error');
-  }
-});
-
-$('logout').addEventListener('click', async () => {
-  try { await api('POST', '/api/v1/logout', { json: {} }); } catch { /* logged out either way */ }
-  forgetCodes();
-  showLogin();
-  status('You are logged out.', 'ok');
-});
+// Login, logout and the session check: adminpage.js, shared with the roll keeper's page.
+const { failed, start } = adminSession({ view: 'admin-view', route, forget: forgetCodes,
+                                         stop: () => clearTimeout(timer) });
+const letters = lettersOverlay('m-codes');
 
 // ---- the list ----------------------------------------------------------------------------
 
@@ -151,11 +109,6 @@ function renumber() {
   fill('f-threshold-help', `Any ${$('f-threshold').value || 't'} of the ${n} trustees can decrypt the tally together; fewer cannot decrypt anything.`);
 }
 
-function localInput(d) {
-  const p = (x) => String(x).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
 function resetForm() {
   $('new-form').reset();
   fill('contests', contestBlock());
@@ -181,12 +134,6 @@ function trusteeKey(text) {
   const b = /^[A-Za-z0-9+/]{43}=$/.test(s) ? bytes(s) : null;
   if (b && b.length === 32) return s;
   throw new Error('not a public key: paste the line veche keygen printed, or the 44-character base64 key');
-}
-
-// Unix seconds from a datetime-local value (local time).
-function unixOf(v) {
-  const t = new Date(v).getTime();
-  return Number.isFinite(t) ? Math.floor(t / 1000) : NaN;
 }
 
 class FieldError extends Error {
@@ -490,10 +437,8 @@ function renderCodes() {
   const show = codes && current && codes.election === current.id;
   $('m-codes').hidden = !show;
   if (!show) return;
-  fill('codes-warning',
-    el('p', {}, el('strong', {}, `These ${codes.list.length} codes exist only in this page now. `),
-      'The server keeps no copy: download the CSV or print the letters before you leave or reload this page.'),
-    el('p', {}, 'Anyone holding a code can vote with it. Deliver each code to its voter only, then delete the file and destroy spare printouts.'));
+  codesWarning(codes.list.length,
+    'Anyone holding a code can vote with it. Deliver each code to its voter only, then delete the file and destroy spare printouts.');
   fill('codes-table',
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Name'), el('th', { scope: 'col' }, 'Weight'),
       el('th', { scope: 'col' }, 'Code'))),
@@ -504,7 +449,7 @@ function renderCodes() {
 function forgetCodes() {
   codes = null;
   fill('codes-table');
-  closeLetters();
+  letters.close();
   $('m-codes').hidden = true;
 }
 
@@ -514,46 +459,22 @@ $('codes-csv').addEventListener('click', () => {
   say('m-status', `Downloaded ${codes.election}-codes.csv. Keep it safe: it holds every voter's code. The letters page can print letters from it later.`, 'ok');
 });
 
-$('codes-forget').addEventListener('click', () => {
-  if (!codes.saved && !confirm('Forget the codes? They have not been downloaded; nobody can show them again.')) return;
-  forgetCodes();
-  say('m-status', 'The codes are gone from this page.', 'info');
-});
+guardCodes(() => codes && !codes.saved, forgetCodes,
+  'Forget the codes? They have not been downloaded; nobody can show them again.');
 
-// The letters: a section outside <main>, shown instead of the page, printed
-// one letter a page (pages.css). Built here so the codes never leave memory.
+// The letters, built by letters.js from the codes in this page's memory.
 $('codes-letters').addEventListener('click', () => {
-  const box = $('letters');
-  const bar = el('div', { class: 'actions letters-bar no-print' },
-    el('button', { type: 'button', id: 'letters-print' }, 'Print'),
-    el('button', { type: 'button', class: 'secondary', id: 'letters-close' }, 'Back to administration'));
   const holder = el('div');
   const n = renderLetters(holder, { election: codes.election, title: codes.title, organisation: codes.organisation,
                                     origin: location.origin }, codes.list);
-  fill(box, bar, el('p', { class: 'no-print muted' }, `${n} letters, one a printed page.`), holder);
-  bar.querySelector('#letters-print').addEventListener('click', () => { codes.saved = true; window.print(); });
-  bar.querySelector('#letters-close').addEventListener('click', closeLetters);
-  box.hidden = false;
-  document.body.classList.add('show-letters');
-  bar.querySelector('#letters-print').focus();
-});
-
-function closeLetters() {
-  $('letters').hidden = true;
-  fill('letters');
-  document.body.classList.remove('show-letters');
-  if (!$('m-codes').hidden) $('codes-letters').focus();
-}
-
-window.addEventListener('beforeunload', (ev) => {
-  if (codes && !codes.saved) { ev.preventDefault(); ev.returnValue = ''; }
+  letters.open('Back to administration', n, holder, () => { codes.saved = true; });
 });
 
 // ---- routing -------------------------------------------------------------------------------
 
 async function route() {
   clearTimeout(timer);
-  closeLetters();
+  letters.close();
   status(...(flash ?? ['']));
   flash = null;
   const f = fragment();
@@ -574,17 +495,4 @@ async function route() {
   }
 }
 
-async function start() {
-  try {
-    const s = await get('/api/v1/session');
-    if (!s.admin) { showLogin(); return; }
-  } catch (e) {
-    status(`The server could not be reached: ${describe(e)}`, 'error');
-    return;
-  }
-  $('admin-view').hidden = false;
-  route();
-}
-
-window.addEventListener('hashchange', () => { if (!$('admin-view').hidden) route(); });
 start();

@@ -9,57 +9,19 @@
 // exclusion, question, or a recall from a petition), issue the mandates of a
 // published result, end a mandate, tombstone a publication, and send and end
 // delegations. Every refusal shows the server's own reason.
-import { api, get, el, fill, describe, fmtTime, download, fragment, ApiError } from './api.js';
+import { api, get, el, fill, fmtTime, download, fragment, ApiError } from './api.js';
 import { curl, councilLink, recordLink, PURPOSES, stageWords, termText, permille, plural, STATUS_WORDS } from './council.js';
+import { $, say, status, localInput, unixOf, adminSession, codesWarning, guardCodes, lettersOverlay } from './adminpage.js';
 
-const $ = (id) => document.getElementById(id);
 const DAY = 86400;
 
 let current = null;   // the COUNCIL managed
 let codes = null;     // {council, name, list: [{member, name, code, salt, index}], saved}
 let flash = null;
 
-function say(node, text, kind = 'info') {
-  fill(node, text ? el('p', { class: `message ${kind}` }, ...[text].flat()) : null);
-}
-const status = (text, kind) => say('status', text, kind);
-
-function failed(e, node = 'status', what = '') {
-  if (e instanceof ApiError && e.status === 401) { showLogin('Your session has ended: log in again.'); return; }
-  say(node, `${what}${describe(e)}`, 'error');
-}
-
-// ---- login ----------------------------------------------------------------------------------
-
-function showLogin(message) {
-  $('keeper-view').hidden = true;
-  $('login-view').hidden = false;
-  status(message, message ? 'error' : 'info');
-  $('password').focus();
-}
-
-$('login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  const password = $('password').value;
-  if (!password) { status('Enter the administrator password.', 'error'); return; }
-  try {
-    await api('POST', '/api/v1/login', { json: { password } });
-    $('password').value = '';
-    status('');
-    $('login-view').hidden = true;
-    $('keeper-view').hidden = false;
-    route();
-  } catch (e) {
-    status(e.code === 'bad_password' ? 'That is not the administrator password.' : describe(e), 'error');
-  }
-});
-
-$('logout').addEventListener('click', async () => {
-  try { await api('POST', '/api/v1/logout', { json: {} }); } catch { /* logged out either way */ }
-  forgetCodes();
-  showLogin();
-  status('You are logged out.', 'ok');
-});
+// Login, logout and the session check: adminpage.js, shared with the administration page.
+const { failed, start } = adminSession({ view: 'keeper-view', route, forget: forgetCodes });
+const letters = lettersOverlay('codes');
 
 // ---- the list ---------------------------------------------------------------------------------
 
@@ -308,10 +270,7 @@ function renderCodes() {
   const show = codes && current && codes.council === current.id && codes.list.length > 0;
   $('codes').hidden = !show;
   if (!show) return;
-  fill('codes-warning',
-    el('p', {}, el('strong', {}, `These ${codes.list.length} codes exist only in this page now. `),
-      'The server keeps no copy: download the CSV or print the letters before you leave or reload this page.'),
-    el('p', {}, 'A code lets its holder sign petitions and vote as a member. Give each code to its member only.'));
+  codesWarning(codes.list.length, 'A code lets its holder sign petitions and vote as a member. Give each code to its member only.');
   fill('codes-table',
     el('thead', {}, el('tr', {}, ['Member', 'Name', 'Standing code', 'Roll salt'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, codes.list.map((m) => el('tr', {}, el('td', { class: 'mono' }, m.member), el('td', {}, m.name),
@@ -321,7 +280,7 @@ function renderCodes() {
 function forgetCodes() {
   codes = null;
   fill('codes-table');
-  closeLetters();
+  letters.close();
   $('codes').hidden = true;
 }
 
@@ -331,11 +290,8 @@ $('codes-csv').addEventListener('click', () => {
   say('m-status', `Downloaded ${codes.council}-members.csv: it holds every new member's code. Keep it safe, then delete it.`, 'ok');
 });
 
-$('codes-forget').addEventListener('click', () => {
-  if (!codes.saved && !confirm('Forget the codes? They have not been downloaded or printed; nobody can show them again.')) return;
-  forgetCodes();
-  say('m-status', 'The codes are gone from this page.', 'info');
-});
+guardCodes(() => codes && codes.list.length && !codes.saved, forgetCodes,
+  'Forget the codes? They have not been downloaded or printed; nobody can show them again.');
 
 function letter(c, m, i, n) {
   return el('article', { class: 'letter', 'aria-label': `Letter ${i + 1} of ${n}: ${m.name}` },
@@ -356,29 +312,9 @@ function letter(c, m, i, n) {
 }
 
 $('codes-letters').addEventListener('click', () => {
-  const box = $('letters');
-  const bar = el('div', { class: 'actions letters-bar no-print' },
-    el('button', { type: 'button', id: 'letters-print' }, 'Print'),
-    el('button', { type: 'button', class: 'secondary', id: 'letters-close' }, 'Back to the roll keeper'));
   const c = { id: codes.council, name: codes.name };
-  fill(box, bar, el('p', { class: 'no-print muted' }, `${codes.list.length} letters, one a printed page.`),
-    codes.list.map((m, i) => letter(c, m, i, codes.list.length)));
-  bar.querySelector('#letters-print').addEventListener('click', () => { codes.saved = true; window.print(); });
-  bar.querySelector('#letters-close').addEventListener('click', closeLetters);
-  box.hidden = false;
-  document.body.classList.add('show-letters');
-  bar.querySelector('#letters-print').focus();
-});
-
-function closeLetters() {
-  $('letters').hidden = true;
-  fill('letters');
-  document.body.classList.remove('show-letters');
-  if (!$('codes').hidden) $('codes-letters').focus();
-}
-
-window.addEventListener('beforeunload', (ev) => {
-  if (codes && codes.list.length && !codes.saved) { ev.preventDefault(); ev.returnValue = ''; }
+  letters.open('Back to the roll keeper', codes.list.length,
+    codes.list.map((m, i) => letter(c, m, i, codes.list.length)), () => { codes.saved = true; });
 });
 
 // ---- the roll: leave and exclude ------------------------------------------------------------------
@@ -402,11 +338,6 @@ $('leave-form').addEventListener('submit', (ev) => {
 
 // ---- elections ------------------------------------------------------------------------------------
 
-function localInput(d) {
-  const p = (x) => String(x).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-const unixOf = (v) => { const t = new Date(v).getTime(); return Number.isFinite(t) ? Math.floor(t / 1000) : NaN; };
 
 function purposeChanged() {
   const p = $('e-purpose').value;
@@ -527,7 +458,7 @@ function resetElectionDates() {
 }
 
 async function route() {
-  closeLetters();
+  letters.close();
   status(...(flash ?? ['']));
   flash = null;
   const f = fragment();
@@ -548,17 +479,4 @@ async function route() {
   }
 }
 
-async function start() {
-  try {
-    const s = await get('/api/v1/session');
-    if (!s.admin) { showLogin(); return; }
-  } catch (e) {
-    status(`The server could not be reached: ${describe(e)}`, 'error');
-    return;
-  }
-  $('keeper-view').hidden = false;
-  route();
-}
-
-window.addEventListener('hashchange', () => { if (!$('keeper-view').hidden) route(); });
 start();
