@@ -713,7 +713,7 @@ static int create_params(veche_council_params *p, char (*names)[VECHE_COUNCIL_NA
 
 static int cmd_create(const opts *o)
 {
-    static char names[VECHE_MAX_TRUSTEES][VECHE_COUNCIL_NAME_MAX + 1];
+    char names[VECHE_MAX_TRUSTEES][VECHE_COUNCIL_NAME_MAX + 1];
     const char *cmd = "council create";
     veche_council_params p;
     veche_key admin;
@@ -978,10 +978,17 @@ static int admit(run *r, joiners *j)
             joiners_unlink(j, j->n, o->out);
         goto done;
     }
-    printf("%zu member%s joined council %s: roll entr%s %" PRIu64 "..%" PRIu64
-           ", standing credentials added by entry %" PRIu64 "%s\n", j->n, j->n == 1 ? "" : "s",
-           o->council, j->n == 1 ? "y" : "ies", at, at + j->n - 1, at + j->n,
-           bt.n - j->n > 1 ? " and the next" : "");
+    if (j->n == 1)
+        printf("member %s joined council %s: roll entry %" PRIu64 ", standing credential "
+               "added by entry %" PRIu64 "\n", j->member[0], o->council, at, at + 1);
+    else if (bt.n - j->n == 1)
+        printf("%zu members joined council %s: roll entries %" PRIu64 "..%" PRIu64 ", standing "
+               "credentials added by entry %" PRIu64 "\n", j->n, o->council, at,
+               at + j->n - 1, at + j->n);
+    else
+        printf("%zu members joined council %s: roll entries %" PRIu64 "..%" PRIu64 ", standing "
+               "credentials added by entries %" PRIu64 "..%" PRIu64 "\n", j->n, o->council, at,
+               at + j->n - 1, at + j->n, at + bt.n - 1);
     printf("member files: %s/MID.member (mode 0600: give each member their own, then destroy "
            "it)\nthe authority's map: %s (keep it: leave/exclude need it)\n", o->out, map);
 done:
@@ -1675,6 +1682,7 @@ static int cmd_election(const opts *o)
     memset(&admin, 0, sizeof admin);
     memset(&authority, 0, sizeof authority);
     memset(&r, 0, sizeof r);
+    memset(&q, 0, sizeof q);
     if (o->key == NULL || o->authority_key == NULL || o->election == NULL || o->purpose == NULL)
         return cli_usage(cmd, council_usage, "give --key, --authority-key, --election and "
                          "--purpose");
@@ -1853,7 +1861,20 @@ static const char *recall_election_of(const veche_council *c, uint64_t mandate)
     return found;
 }
 
-/* Appends council.mandate_end (the council loaded, admin checked). */
+/* What is now due about a mandate (read back from the record), e.g. its by-election. */
+static void print_due_for(run *r, uint64_t mandate)
+{
+    veche_council_due *due = NULL;
+    size_t n = 0;
+    if (load_council(r) != 0 || veche_council_due_list(&due, &n, &r->c) != VECHE_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (due[i].mandate == mandate)
+            printf("due: %s\n", due[i].what);
+    free(due);
+}
+
+/* Appends council.mandate-end (the council loaded, admin checked). */
 static int end_mandate(run *r, uint64_t mandate, const char *reason, const char *election,
                        const char *statement, const veche_key *admin)
 {
@@ -1868,9 +1889,11 @@ static int end_mandate(run *r, uint64_t mandate, const char *reason, const char 
                                                   election, statement ? statement : "", admin,
                                                   &d);
     if ((rc = batch_take(&bt, e, entry, len, &d, r->cmd)) == 0 &&
-        (rc = judge_append(r, &bt, &at)) == 0)
-        printf("mandate %" PRIu64 " ended (%s%s%s): entry %" PRIu64 "; a by-election is due\n",
-               mandate, reason, election ? ", election " : "", election ? election : "", at);
+        (rc = judge_append(r, &bt, &at)) == 0) {
+        printf("mandate %" PRIu64 " ended (%s%s%s): entry %" PRIu64 "\n", mandate, reason,
+               election ? ", election " : "", election ? election : "", at);
+        print_due_for(r, mandate);
+    }
     batch_free(&bt);
     return rc;
 }
@@ -2142,14 +2165,12 @@ static void status_due_and_problems(const veche_council *c)
     }
 }
 
-/* --code or --member-file: is this standing credential on the list? */
-static int status_credential(const run *r)
+/* --code or --member-file: the standing credential X they give (x wiped). */
+static int status_credential(uint8_t X[32], const run *r)
 {
     const opts *o = r->o;
     veche_diag d = {{0}};
     veche_scalar x;
-    uint8_t X[32];
-    char x64[45];
     int rc = 0;
 
     if (o->member_file != NULL) {
@@ -2160,26 +2181,23 @@ static int status_credential(const run *r)
         sodium_memzero(&mf, sizeof mf);
     } else if (veche_council_credential(&x, X, o->council, o->code, &d) != VECHE_OK)
         rc = cli_fail(r->cmd, "--code: %s", d.msg);
-    if (rc != 0)
-        return rc;
-    veche_scalar_wipe(&x);
-    b64(x64, X);
-    if (veche_council_standing_has(&r->c, X))
-        printf("your standing credential %s is on the standing list\n", x64);
-    else
-        printf("your standing credential %s is NOT on the standing list\n", x64);
-    return 0;
+    if (rc == 0)
+        veche_scalar_wipe(&x);
+    return rc;
 }
 
 static int cmd_status(const opts *o)
 {
+    int rc, mine = o->code != NULL || o->member_file != NULL;
+    uint8_t X[32];
+    char x64[45];
     run r;
-    int rc;
 
     if (o->code != NULL && o->member_file != NULL)
         return cli_usage("council status", council_usage, "give --code or --member-file, not "
                          "both");
-    if ((rc = begin(&r, o, "council status", 1)) == 0) {
+    if ((rc = begin(&r, o, "council status", 1)) == 0 &&
+        (!mine || (rc = status_credential(X, &r)) == 0)) {
         status_council(&r.c);
         status_mandates(&r.c);
         status_groupings(&r.c);
@@ -2188,8 +2206,11 @@ static int cmd_status(const opts *o)
         status_elections(&r.c);
         status_delegations(&r.c);
         status_due_and_problems(&r.c);
-        if (o->code != NULL || o->member_file != NULL)
-            rc = status_credential(&r);
+        if (mine) {
+            b64(x64, X);
+            printf("your standing credential %s is %son the standing list\n", x64,
+                   veche_council_standing_has(&r.c, X) ? "" : "NOT ");
+        }
     }
     end(&r);
     return rc;

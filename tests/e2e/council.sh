@@ -202,6 +202,7 @@ for w in Alma Boris Chen Dina Erik; do
 done
 grep -qE "^mandate [0-9]+: (Farah|Goran|Hilde)," out && not_ok "  a loser got a mandate" "$(show)"
 chen=$(sed -n 's/^mandate \([0-9]*\): Chen, .*/\1/p' out)
+dina=$(sed -n 's/^mandate \([0-9]*\): Dina, .*/\1/p' out)
 chen_end=$(sed -n 's/^mandate [0-9]*: Chen, .* to \(.*\)$/\1/p' out)
 [ -n "$chen" ] && ok "  Chen's mandate is entry $chen, until $chen_end" || not_ok "chen" "$(show)"
 council mandates --key admin.key --election "$E"
@@ -291,6 +292,13 @@ expect_ok "a delegation is sent"
 council delegation end --key admin.key --delegation summit-1 --reason returned --statement "The budget passed"
 expect_ok "and returns"
 
+council mandate-end --key admin.key --mandate "$dina" --reason recalled
+expect_fail "a mandate cannot be ended as recalled without a recall vote" "no recall election of mandate $dina has a result; nothing was appended"
+council mandate-end --key admin.key --mandate "$dina" --reason resigned --statement "For family reasons"
+expect_ok "Dina resigns"
+expect_out "  the mandate ends" "^mandate $dina ended \(resigned\): entry [0-9]+$"
+expect_out "  and a by-election is due" "^due: .*by-election"
+
 council roll leave --key roll.key --authority-key ca.key --member m200 --reason "Moved away" --map members/standing.map
 expect_ok "member m200 leaves (credential removed in the same batch)"
 council roll exclude --key roll.key --authority-key ca.key --member m199 --reason "Expelled by the general meeting" --map members/standing.map
@@ -300,6 +308,7 @@ expect_out "  198 active members" '^roll: 198 active members \(200 joined, 1 lef
 expect_out "  m200's credential no longer stands" 'is NOT on the standing list$'
 expect_out "  the tombstone" "^  $member_pub: minutes \"Minutes\" by a member; TOMBSTONED at entry [0-9]+: Personal data"
 expect_out "  the delegation returned" '^  summit-1: to Regional assembly, Alma, Boris; returned at entry'
+expect_out "  Dina resigned" "^  $dina: Dina \(election $E\), .*: resigned at entry [0-9]+$"
 expect_out "  Farah fills the seat" "^  [0-9]+: Farah \(election $B\), .*: active; fills the seat of mandate $chen$"
 
 # ---- verify the honest record ------------------------------------------------------------------------------------
