@@ -1782,7 +1782,7 @@ static int mandates_election(const veche_council_election **out, const veche_cou
 static int cmd_mandates(const opts *o)
 {
     const char *cmd = "council mandates";
-    const veche_council_election *ce;
+    const veche_council_election *ce = NULL;
     const char *chosen[VECHE_MAX_OPTIONS], **given = NULL;
     char *copy = NULL;
     size_t nchosen = 0, ngiven = 0, k;
