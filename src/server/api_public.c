@@ -190,60 +190,72 @@ static int h_entry(srv_req *r, srv_resp *resp)
     return 0;
 }
 
+/*
+ * The two proofs' queries: first (index or old) and size, which may not
+ * pass the record's size. -1 with the refusal in resp.
+ */
+static int proof_query(srv_req *r, srv_resp *resp, const char *first, uint64_t *v,
+                       uint64_t *size)
+{
+    uint64_t bsize = board_size(r->st);
+
+    if (srv_query_u64(r, resp, first, UINT64_MAX, 1, v) != 0 ||
+        srv_query_u64(r, resp, "size", UINT64_MAX, 1, size) != 0)
+        return -1;
+    if (*size > bsize) {
+        srv_error(resp, 400, "bad_parameter", "size",
+                  "size %" PRIu64 " is past the size of the record (%" PRIu64 ")", *size, bsize);
+        return -1;
+    }
+    return 0;
+}
+
+/* The two proofs' answer, {first, size, proof}: immutable, as the record below size is. */
+static int proof_answer(srv_resp *resp, veche_err e, const char *what, const char *first,
+                        uint64_t v, uint64_t size, const veche_hash *proof, size_t len)
+{
+    if (e != VECHE_OK)
+        return storage_error(resp, e, what);
+    srv_json(resp, 200, json_pack("{s:I, s:I, s:o}", first, (json_int_t)v, "size",
+                                  (json_int_t)size, "proof", proof_json(proof, len)));
+    resp->immutable = 1;
+    return 0;
+}
+
 static int h_inclusion(srv_req *r, srv_resp *resp)
 {
-    uint64_t bsize = board_size(r->st), index = 0, size = 0;
+    uint64_t index = 0, size = 0;
     veche_hash proof[VECHE_MERKLE_MAX_PROOF];
     size_t len;
     veche_err e;
 
-    if (srv_query_u64(r, resp, "index", UINT64_MAX, 1, &index) != 0 ||
-        srv_query_u64(r, resp, "size", UINT64_MAX, 1, &size) != 0)
+    if (proof_query(r, resp, "index", &index, &size) != 0)
         return 0;
-    if (size > bsize)
-        return srv_error(resp, 400, "bad_parameter", "size",
-                         "size %" PRIu64 " is past the size of the record (%" PRIu64 ")", size,
-                         bsize);
     if (index >= size)
         return srv_error(resp, 400, "bad_parameter", "index",
                          "index %" PRIu64 " is not below size %" PRIu64, index, size);
     pthread_mutex_lock(&r->st->board_lock);
     e = veche_board_inclusion(r->st->board, index, size, proof, &len);
     pthread_mutex_unlock(&r->st->board_lock);
-    if (e != VECHE_OK)
-        return storage_error(resp, e, "the inclusion proof");
-    srv_json(resp, 200, json_pack("{s:I, s:I, s:o}", "index", (json_int_t)index, "size",
-                                  (json_int_t)size, "proof", proof_json(proof, len)));
-    resp->immutable = 1;
-    return 0;
+    return proof_answer(resp, e, "the inclusion proof", "index", index, size, proof, len);
 }
 
 static int h_consistency(srv_req *r, srv_resp *resp)
 {
-    uint64_t bsize = board_size(r->st), old = 0, size = 0;
+    uint64_t old = 0, size = 0;
     veche_hash proof[VECHE_MERKLE_MAX_PROOF];
     size_t len;
     veche_err e;
 
-    if (srv_query_u64(r, resp, "old", UINT64_MAX, 1, &old) != 0 ||
-        srv_query_u64(r, resp, "size", UINT64_MAX, 1, &size) != 0)
+    if (proof_query(r, resp, "old", &old, &size) != 0)
         return 0;
-    if (size > bsize)
-        return srv_error(resp, 400, "bad_parameter", "size",
-                         "size %" PRIu64 " is past the size of the record (%" PRIu64 ")", size,
-                         bsize);
     if (old == 0 || old > size)
         return srv_error(resp, 400, "bad_parameter", "old",
                          "old must be from 1 to size (%" PRIu64 "), not %" PRIu64, size, old);
     pthread_mutex_lock(&r->st->board_lock);
     e = veche_board_consistency(r->st->board, old, size, proof, &len);
     pthread_mutex_unlock(&r->st->board_lock);
-    if (e != VECHE_OK)
-        return storage_error(resp, e, "the consistency proof");
-    srv_json(resp, 200, json_pack("{s:I, s:I, s:o}", "old", (json_int_t)old, "size",
-                                  (json_int_t)size, "proof", proof_json(proof, len)));
-    resp->immutable = 1;
-    return 0;
+    return proof_answer(resp, e, "the consistency proof", "old", old, size, proof, len);
 }
 
 /*
