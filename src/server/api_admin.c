@@ -29,7 +29,7 @@
 #include "board/merkle.h"
 #include "election/admin.h"
 #include "election/tally.h"
-#include "server/server.h"
+#include "server/internal.h"
 
 #define KIB              ((size_t)1024)
 #define MIB              (KIB * KIB)
@@ -111,11 +111,9 @@ static int append_step(srv_req *r, srv_resp *resp, char *const *entries, const s
     return answer_detail(r->st, chk->id, resp, 201);
 }
 
-/*
- * The body of a step's request: a JSON object with at most the members
- * named in `known` (NULL-terminated). NULL with the error set otherwise.
- */
-static json_t *step_body(const srv_req *r, srv_resp *resp, const char *const *known)
+/* internal.h: a JSON object body; the election steps' and the council handlers'. */
+json_t *srv_object_body(const srv_req *r, srv_resp *resp, const char *const *known,
+                        const char *example)
 {
     json_t *body = srv_body_json(r, resp), *v;
     const char *k;
@@ -124,7 +122,7 @@ static json_t *step_body(const srv_req *r, srv_resp *resp, const char *const *kn
         return NULL;
     if (!json_is_object(body)) {
         json_decref(body);
-        srv_error(resp, 400, "bad_request", NULL, "the body must be a JSON object ({})");
+        srv_error(resp, 400, "bad_request", NULL, "the body must be a JSON object (%s)", example);
         return NULL;
     }
     json_object_foreach(body, k, v) {
@@ -340,7 +338,7 @@ static int h_key(srv_req *r, srv_resp *resp)
     veche_admin_keyinfo info;
     veche_admin_err e;
     srv_election *h;
-    json_t *body = step_body(r, resp, known), *wp;
+    json_t *body = srv_object_body(r, resp, known, "{}"), *wp;
     char *entry = NULL;
     size_t len;
 
@@ -377,7 +375,7 @@ static int simple_step(srv_req *r, srv_resp *resp, build_fn build, allowed_fn al
     step_check chk = {r->params[0], allowed, &r->st->admin, ADMIN_KEY_NAME};
     veche_admin_err e;
     srv_election *h;
-    json_t *body = step_body(r, resp, NULL);
+    json_t *body = srv_object_body(r, resp, NULL, "{}");
     char *entry = NULL;
     size_t len;
 
@@ -452,7 +450,7 @@ static int h_tally(srv_req *r, srv_resp *resp)
     step_check chk = {r->params[0], veche_admin_tally_allowed, &r->st->admin, ADMIN_KEY_NAME};
     veche_admin_err e;
     srv_election *h;
-    json_t *body = step_body(r, resp, NULL);
+    json_t *body = srv_object_body(r, resp, NULL, "{}");
     char *entry = NULL;
     size_t len;
     int ok;

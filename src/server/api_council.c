@@ -84,32 +84,6 @@ static const veche_council *council_get(srv_state *st, const char *id, srv_resp 
     return NULL;
 }
 
-/* A JSON object body with at most the members named in known (NULL-terminated). */
-static json_t *obj_body(const srv_req *r, srv_resp *resp, const char *const *known)
-{
-    json_t *body = srv_body_json(r, resp), *v;
-    const char *k;
-
-    if (body == NULL)
-        return NULL;
-    if (!json_is_object(body)) {
-        json_decref(body);
-        srv_error(resp, 400, "bad_request", NULL, "the body must be a JSON object ({...})");
-        return NULL;
-    }
-    json_object_foreach(body, k, v) {
-        size_t i = 0;
-        while (known[i] != NULL && strcmp(known[i], k) != 0)
-            i++;
-        if (known[i] == NULL) {
-            srv_error(resp, 400, "bad_request", k, "unknown member \"%.64s\"", k);
-            json_decref(body);
-            return NULL;
-        }
-    }
-    return body;
-}
-
 /* Member k of o as a string of min..max bytes; absent is NULL when !required. -1 and 400. */
 static int get_str(const json_t *o, const char *k, size_t min, size_t max, int required,
                    const char **out, srv_resp *resp)
@@ -881,7 +855,7 @@ static int h_create(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"council", "name", "seats", "term", "recall", "trustees",
                                         "threshold", "exclusion_vote", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     veche_council_params p;
     const veche_key *roll;
     veche_diag d = {{0}};
@@ -1066,7 +1040,7 @@ static int roll_leave(srv_req *r, srv_resp *resp, const json_t *body, roll_step 
 static int h_roll(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"action", "member", "name", "reason", "election", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     const veche_council *c;
     veche_diag d = {{0}};
     const char *action;
@@ -1354,7 +1328,7 @@ static int h_elections(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"purpose", "election", "candidates", "mandate", "member",
                                         "question", "title", "opens", "closes", "petition", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     char title[VECHE_COUNCIL_NAME_MAX + 64];
     const veche_council *c = NULL;
     const char *purpose, *id = NULL;
@@ -1431,7 +1405,7 @@ static int mandates_exist(const veche_council *c, const char *election)
 static int h_mandates(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"election", NULL};
-    json_t *body = obj_body(r, resp, known), *out;
+    json_t *body = srv_object_body(r, resp, known, "{...}"), *out;
     const veche_council *c = NULL;
     const veche_council_election *e;
     size_t order[VECHE_MAX_OPTIONS], k;
@@ -1545,7 +1519,7 @@ static int append_one(srv_req *r, srv_resp *resp, const char *council, char *ent
 static int h_mandate_end(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"mandate", "reason", "election", "statement", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     const veche_council *c = NULL;
     const veche_council_mandate *m;
     const char *reason, *election = NULL, *statement;
@@ -1627,7 +1601,7 @@ static void body_drop(srv_state *st, const uint8_t hash[32])
 static int h_tombstone(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"publication", "reason", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     const veche_council *c = NULL;
     const veche_council_publication *p;
     const char *reason;
@@ -1673,7 +1647,7 @@ done:
 static int h_delegation(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"delegation", "to", "delegates", "mandate", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     const char *id, *to, *mandate, **delegates = NULL;
     veche_diag d = {{0}};
     size_t n = 0, len;
@@ -1704,7 +1678,7 @@ done:
 static int h_delegation_end(srv_req *r, srv_resp *resp)
 {
     static const char *const known[] = {"reason", "statement", NULL};
-    json_t *body = obj_body(r, resp, known);
+    json_t *body = srv_object_body(r, resp, known, "{...}");
     const char *reason, *statement;
     const veche_council *c = NULL;
     veche_diag d = {{0}};

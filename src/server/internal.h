@@ -2,7 +2,8 @@
  * internal.h — what the files of the server core share and nobody else
  * needs: a hash map of 32-byte keys, the per-request context behind a
  * srv_req, the per-election ballot index, and the entry points of the
- * writer, the sessions and the rate limiter. server.h is the contract with
+ * writer, the sessions and the rate limiter, and the JSON body reader the
+ * election and council handlers share. server.h is the contract with
  * the route handlers; this is the plumbing under it.
  */
 #ifndef VECHE_SERVER_INTERNAL_H
@@ -152,6 +153,17 @@ void srv_auth_free(srv_state *st);
 void srv_auth_set_ttl(srv_state *st, long seconds);
 /* 1 iff token is a live session. */
 int srv_session_valid(srv_state *st, const char *token);
+
+/* ---- request bodies (api_admin.c) --------------------------------------------------------- */
+
+/*
+ * The body of a POST as a JSON object with at most the members named in
+ * known (NULL-terminated; NULL: none), for the election steps and the
+ * council handlers alike. NULL with the 400 set in resp otherwise; example
+ * ("{}", "{...}") ends the message of a body that is not an object.
+ */
+json_t *srv_object_body(const srv_req *r, srv_resp *resp, const char *const *known,
+                        const char *example);
 
 /* ---- rate limits (ratelimit.c) --------------------------------------------------------------- */
 
