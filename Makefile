@@ -19,6 +19,7 @@
 CC      ?= gcc
 CLANG   ?= clang
 BUILD   ?= build
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 
 CPPFLAGS += -Isrc -I/usr/include/decaf -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -94,12 +95,12 @@ FUZZERS     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 # election, until Ctrl-C. (`veche demo` runs a whole election in one process.)
 DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
-	@$(MAKE) --no-print-directory $(BUILD)/release/veche web
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/release/veche web
 	@rm -rf $(BUILD)/demo && mkdir -p $(BUILD)/demo
 	$(BUILD)/release/veche serve --demo --db $(BUILD)/demo/veche.db --listen $(DEMO_LISTEN)
 
 check: deps-test
-	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory -j$(NPROC) test
 
 # The whole suite; tests/run.sh prints one result line per suite and the total.
 test: $(TESTS_asan) $(TESTS_debug) $(BUILD)/asan/veche $(BUILD)/asan/bench/load \
