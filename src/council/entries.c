@@ -114,17 +114,6 @@ typedef struct shape {
     veche_err (*rule)(const json_t *body, veche_diag *d);
 } shape;
 
-static veche_err check_array(const json_t *v, size_t lo, size_t hi, const char *path,
-                             veche_diag *d)
-{
-    if (!json_is_array(v))
-        return veche_diag_set(d, VECHE_EINVALID, "%s: must be an array", path);
-    if (json_array_size(v) < lo || json_array_size(v) > hi)
-        return veche_diag_set(d, VECHE_ERANGE, "%s: %zu elements, must be %zu..%zu", path,
-                              json_array_size(v), lo, hi);
-    return VECHE_OK;
-}
-
 static int int_in(const json_t *v, json_int_t lo, json_int_t hi)
 {
     return json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi;
@@ -138,15 +127,6 @@ static veche_err check_str(const json_t *v, size_t lo, size_t hi, const char *pa
     if (json_string_length(v) < lo || json_string_length(v) > hi)
         return veche_diag_set(d, VECHE_ERANGE, "%s: %zu bytes, must be %zu..%zu", path,
                               json_string_length(v), lo, hi);
-    return VECHE_OK;
-}
-
-static veche_err check_b64(const json_t *v, size_t n, const char *path, veche_diag *d)
-{
-    size_t got;
-    if (veche_b64_len(&got, v, path, NULL) != VECHE_OK || got != n)
-        return veche_diag_set(d, VECHE_EENCODING, "%s: must be canonical base64 of %zu bytes",
-                              path, n);
     return VECHE_OK;
 }
 
@@ -166,7 +146,8 @@ static veche_err check_increasing(const json_t *v, const field *f, const char *p
     uint8_t prev[32], cur[32];
     veche_err e;
 
-    if ((e = check_array(v, f->k == S_INDICES ? 1 : 0, (size_t)f->b, path, d)) != VECHE_OK)
+    e = veche_json_array_check(v, f->k == S_INDICES ? 1 : 0, (size_t)f->b, path, d);
+    if (e != VECHE_OK)
         return e;
     for (size_t i = 0; i < json_array_size(v); i++) {
         const json_t *x = json_array_get(v, i), *w = i ? json_array_get(v, i - 1) : NULL;
@@ -197,7 +178,7 @@ static veche_err check_names(const json_t *v, const field *f, const char *path, 
 {
     char p[128];
     veche_err e;
-    if ((e = check_array(v, 1, (size_t)f->b, path, d)) != VECHE_OK)
+    if ((e = veche_json_array_check(v, 1, (size_t)f->b, path, d)) != VECHE_OK)
         return e;
     for (size_t i = 0; i < json_array_size(v); i++) {
         snprintf(p, sizeof p, "%s[%zu]", path, i);
@@ -236,7 +217,7 @@ static veche_err check_trustees(const json_t *v, const char *path, veche_diag *d
     uint8_t keys[VECHE_MAX_TRUSTEES][32];
     veche_err e;
 
-    if ((e = check_array(v, 1, VECHE_MAX_TRUSTEES, path, d)) != VECHE_OK)
+    if ((e = veche_json_array_check(v, 1, VECHE_MAX_TRUSTEES, path, d)) != VECHE_OK)
         return e;
     for (size_t i = 0; i < json_array_size(v); i++) {
         const json_t *t = json_array_get(v, i);
@@ -280,7 +261,7 @@ static veche_err check_field(const json_t *v, const field *f, veche_diag *d)
     case S_ID:      return check_id(v, 0, path, d);
     case S_EID:     return check_id(v, 1, path, d);
     case S_STR:     return check_str(v, (size_t)f->a, (size_t)f->b, path, d);
-    case S_B64:     return check_b64(v, (size_t)f->a, path, d);
+    case S_B64:     return veche_b64_check(v, (size_t)f->a, path, d);
     case S_IDS:
     case S_KEYS:
     case S_INDICES: return check_increasing(v, f, path, d);

@@ -75,13 +75,24 @@ veche_err veche_b64_len(size_t *n, const json_t *v, const char *what, veche_diag
     return VECHE_OK;
 }
 
-veche_err veche_b64_get(uint8_t *out, size_t n, const json_t *v, const char *what,
-                        veche_diag *d)
+/* Shared by the election and council body checks, so both refuse alike. */
+veche_err veche_b64_check(const json_t *v, size_t n, const char *what, veche_diag *d)
 {
-    size_t len, got = 0;
+    size_t len;
     if (veche_b64_len(&len, v, what, NULL) != VECHE_OK || len != n)
         return veche_diag_set(d, VECHE_EENCODING, "%s: must be canonical base64 of %zu bytes",
                               what, n);
+    return VECHE_OK;
+}
+
+veche_err veche_b64_get(uint8_t *out, size_t n, const json_t *v, const char *what,
+                        veche_diag *d)
+{
+    size_t got = 0;
+    veche_err e = veche_b64_check(v, n, what, d);
+
+    if (e != VECHE_OK)
+        return e;
     if (sodium_base642bin(out, n, json_string_value(v), json_string_length(v), NULL, &got, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0 || got != n)
         return veche_diag_set(d, VECHE_EENCODING, "%s: must be canonical base64 of %zu bytes",
@@ -166,22 +177,14 @@ typedef struct shape {
     size_t n;
 } shape;
 
-static veche_err check_b64_len(const json_t *v, size_t want, const char *path, veche_diag *d)
-{
-    size_t n;
-    if (veche_b64_len(&n, v, path, NULL) != VECHE_OK || n != want)
-        return veche_diag_set(d, VECHE_EENCODING, "%s: must be canonical base64 of %zu bytes",
-                              path, want);
-    return VECHE_OK;
-}
-
-static veche_err check_array(const json_t *v, size_t lo, size_t hi, const char *path,
-                             veche_diag *d)
+/* Shared by the election and council body checks (election.h). */
+veche_err veche_json_array_check(const json_t *v, size_t lo, size_t hi, const char *what,
+                                 veche_diag *d)
 {
     if (!json_is_array(v))
-        return veche_diag_set(d, VECHE_EINVALID, "%s: must be an array", path);
+        return veche_diag_set(d, VECHE_EINVALID, "%s: must be an array", what);
     if (json_array_size(v) < lo || json_array_size(v) > hi)
-        return veche_diag_set(d, VECHE_ERANGE, "%s: %zu elements, must be %zu..%zu", path,
+        return veche_diag_set(d, VECHE_ERANGE, "%s: %zu elements, must be %zu..%zu", what,
                               json_array_size(v), lo, hi);
     return VECHE_OK;
 }
@@ -197,17 +200,17 @@ static veche_err check_matrix(const json_t *v, const member *m, const char *path
     char p[160];
     veche_err e;
 
-    if ((e = check_array(v, 1, VECHE_MAX_CONTESTS, path, d)) != VECHE_OK)
+    if ((e = veche_json_array_check(v, 1, VECHE_MAX_CONTESTS, path, d)) != VECHE_OK)
         return e;
     for (size_t c = 0; c < json_array_size(v); c++) {
         const json_t *row = json_array_get(v, c);
         snprintf(p, sizeof p, "%s[%zu]", path, c);
-        if ((e = check_array(row, 1, MAX_SELECTIONS, p, d)) != VECHE_OK)
+        if ((e = veche_json_array_check(row, 1, MAX_SELECTIONS, p, d)) != VECHE_OK)
             return e;
         for (size_t s = 0; s < json_array_size(row); s++) {
             const json_t *cell = json_array_get(row, s);
             snprintf(p, sizeof p, "%s[%zu][%zu]", path, c, s);
-            if (m->k == K_B64_MATRIX && (e = check_b64_len(cell, (size_t)m->a, p, d)) != VECHE_OK)
+            if (m->k == K_B64_MATRIX && (e = veche_b64_check(cell, (size_t)m->a, p, d)) != VECHE_OK)
                 return e;
             if (m->k == K_INT_MATRIX && !int_in(cell, 0, MAX_JSON_INT))
                 return veche_diag_set(d, VECHE_ERANGE, "%s: must be an integer >= 0", p);
@@ -219,7 +222,7 @@ static veche_err check_matrix(const json_t *v, const member *m, const char *path
 static veche_err check_index_set(const json_t *v, const char *path, veche_diag *d)
 {
     veche_err e;
-    if ((e = check_array(v, 1, VECHE_MAX_TRUSTEES, path, d)) != VECHE_OK)
+    if ((e = veche_json_array_check(v, 1, VECHE_MAX_TRUSTEES, path, d)) != VECHE_OK)
         return e;
     for (size_t i = 0; i < json_array_size(v); i++) {
         json_int_t lo = i == 0 ? 1 : json_integer_value(json_array_get(v, i - 1)) + 1;
@@ -254,7 +257,7 @@ static veche_err check_member(const json_t *v, const member *m, veche_diag *d)
                                   (long long)m->a, (long long)m->b);
         return VECHE_OK;
     case K_B64:
-        return check_b64_len(v, (size_t)m->a, path, d);
+        return veche_b64_check(v, (size_t)m->a, path, d);
     case K_B64_COMMIT:
         if (veche_b64_len(&n, v, path, NULL) != VECHE_OK || n < 98 || (n - 2) % 96 != 0 ||
             (n - 2) / 96 > VECHE_MAX_TRUSTEES)
@@ -262,11 +265,11 @@ static veche_err check_member(const json_t *v, const member *m, veche_diag *d)
                                   "bytes, 1 <= t <= %d", path, VECHE_MAX_TRUSTEES);
         return VECHE_OK;
     case K_B64_LIST:
-        if ((e = check_array(v, 0, (size_t)m->b, path, d)) != VECHE_OK)
+        if ((e = veche_json_array_check(v, 0, (size_t)m->b, path, d)) != VECHE_OK)
             return e;
         for (size_t i = 0; i < json_array_size(v); i++) {
             snprintf(path, sizeof path, "body.%s[%zu]", m->name, i);
-            if ((e = check_b64_len(json_array_get(v, i), (size_t)m->a, path, d)) != VECHE_OK)
+            if ((e = veche_b64_check(json_array_get(v, i), (size_t)m->a, path, d)) != VECHE_OK)
                 return e;
         }
         return VECHE_OK;

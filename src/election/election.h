@@ -140,11 +140,17 @@
  */
 /* *n = the decoded length of v, a JSON string of canonical base64. */
 veche_err veche_b64_len(size_t *n, const json_t *v, const char *what, veche_diag *d);
+/* Checks that v is canonical base64 of exactly n bytes. */
+veche_err veche_b64_check(const json_t *v, size_t n, const char *what, veche_diag *d);
 /* Decodes v, which must be canonical base64 of exactly n bytes, into out. */
 veche_err veche_b64_get(uint8_t *out, size_t n, const json_t *v, const char *what,
                         veche_diag *d);
 /* A new JSON string holding the canonical base64 of in[0..n); NULL if out of memory. */
 json_t *veche_b64_json(const uint8_t *in, size_t n);
+
+/* Checks that v is a JSON array of lo..hi elements (the election and council body checks). */
+veche_err veche_json_array_check(const json_t *v, size_t lo, size_t hi, const char *what,
+                                 veche_diag *d);
 
 /* ---- hashes ------------------------------------------------------------------ */
 
