@@ -4,13 +4,25 @@
  * Every subcommand is a thin translation: parse options, call libveche's
  * board API, print the result. Errors go to stderr as one line that says
  * what and where; exit status 0 success, 1 failure, 2 usage.
+ *
+ * `export` also copies the council publication bodies kept beside the
+ * database (DB.bodies/, where `veche serve` keeps them, or --bodies DIR)
+ * into DIR/bodies/: they are not on the record, but a reader needs them to
+ * check that every publication's body is the one whose hash the record
+ * holds (council check 9). A body whose SHA-256 is not its name is refused
+ * before anything is written, so an export never carries a body the record
+ * cannot vouch for.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sodium.h>
 
 #include "board/board.h"
@@ -18,6 +30,7 @@
 #include "board/witness.h"
 #include "cli/commands.h"
 #include "cli/util.h"
+#include "council/council.h"
 
 #define MAX_WITNESSES 16
 
@@ -32,7 +45,8 @@ static const char board_usage[] =
     "  proof      --db PATH --index I [--size N] | --old M [--size N]\n"
     "  receipt    --db PATH INDEX [--out FILE] a self-contained receipt (C2SP tlog-proof)\n"
     "  check-receipt RECEIPT --key VKEY [--witness VKEY]... [--quorum K]\n"
-    "  export     --db PATH DIR                the whole record as a directory\n"
+    "  export     --db PATH DIR [--bodies DIR] the whole record as a directory, with the\n"
+    "                                          publication bodies (default DB.bodies) in DIR/bodies\n"
     "  import     --db PATH DIR                a mirror from a verified export\n"
     "  verify     DIR [--key VKEY] [--witness VKEY]... [--quorum K]\n"
     "  verify-consistency OLD NEW --key VKEY (--db PATH | --proof FILE)\n"
@@ -43,7 +57,7 @@ static const char board_usage[] =
 
 /* The options every subcommand may take; each uses what it needs. */
 typedef struct opts {
-    const char *db, *key, *origin, *author, *type, *body, *entries, *out, *proof_file;
+    const char *db, *key, *origin, *author, *type, *body, *entries, *out, *proof_file, *bodies;
     veche_note_key log_key;
     int have_log_key;
     veche_note_key witnesses[MAX_WITNESSES];
@@ -55,7 +69,7 @@ typedef struct opts {
 } opts;
 
 enum { O_DB = 256, O_KEY, O_ORIGIN, O_AUTHOR, O_TYPE, O_BODY, O_ENTRIES, O_OUT, O_PROOF,
-       O_WITNESS, O_FROM, O_TO, O_INDEX, O_SIZE, O_OLD, O_QUORUM, O_HELP };
+       O_WITNESS, O_FROM, O_TO, O_INDEX, O_SIZE, O_OLD, O_QUORUM, O_BODIES, O_HELP };
 
 static const struct option longopts[] = {
     {"db", 1, 0, O_DB}, {"key", 1, 0, O_KEY}, {"origin", 1, 0, O_ORIGIN},
@@ -63,7 +77,8 @@ static const struct option longopts[] = {
     {"entries", 1, 0, O_ENTRIES}, {"out", 1, 0, O_OUT}, {"proof", 1, 0, O_PROOF},
     {"witness", 1, 0, O_WITNESS}, {"from", 1, 0, O_FROM}, {"to", 1, 0, O_TO},
     {"index", 1, 0, O_INDEX}, {"size", 1, 0, O_SIZE}, {"old", 1, 0, O_OLD},
-    {"quorum", 1, 0, O_QUORUM}, {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
+    {"quorum", 1, 0, O_QUORUM}, {"bodies", 1, 0, O_BODIES}, {"help", 0, 0, O_HELP},
+    {0, 0, 0, 0},
 };
 
 static int number(const char *name, const char *s, uint64_t *v, int *have)
@@ -89,6 +104,7 @@ static int take(opts *o, int c, const char *arg)
     case O_ENTRIES: o->entries = arg; return 0;
     case O_OUT: o->out = arg; return 0;
     case O_PROOF: o->proof_file = arg; return 0;
+    case O_BODIES: o->bodies = arg; return 0;
     case O_KEY:
         o->key = arg;   /* a key file or a verifier key: the subcommand decides */
         return 0;
@@ -497,14 +513,146 @@ static int cmd_check_receipt(opts *o)
 
 /* ---- export, import, verify ------------------------------------------------ */
 
+/* ---- export: the publication bodies beside the record ---------------------------------- */
+
+/* 1 iff name is a body's file name (64 lower-case hex digits); hash gets its value. */
+static int body_file_name(const char *name, uint8_t hash[32])
+{
+    size_t got = 0;
+    return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64 &&
+           sodium_hex2bin(hash, 32, name, 64, NULL, &got, NULL) == 0 && got == 32;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The bodies directory to export from, in out: --bodies (which must be a
+ * directory), else DB.bodies when it exists. 1 found, 0 none, else the exit
+ * status of the error.
+ */
+static int source_bodies(const opts *o, char *out, size_t cap)
+{
+    int n;
+    if (o->bodies != NULL) {
+        if (!is_dir(o->bodies))
+            return -cli_fail("board export", "--bodies %s: not a directory", o->bodies);
+        snprintf(out, cap, "%s", o->bodies);
+        return 1;
+    }
+    if (o->db == NULL)
+        return 0;
+    n = snprintf(out, cap, "%s.bodies", o->db);
+    return n > 0 && (size_t)n < cap && is_dir(out);
+}
+
+/*
+ * Every body file of src (other files are not bodies: skipped), each read
+ * and checked against its name; copied into dst when dst is not NULL.
+ * *n counts them. 0, or EXIT_FAIL having said which body and why.
+ */
+static int walk_bodies(const char *src, const char *dst, size_t *n)
+{
+    veche_diag d = {{0}};
+    struct dirent *de;
+    uint8_t hash[32], *body;
+    size_t len;
+    DIR *dir;
+    veche_err e;
+    int rc = 0;
+
+    *n = 0;
+    if ((dir = opendir(src)) == NULL)
+        return cli_fail("board export", "%s: %s", src, strerror(errno));
+    while (rc == 0 && (de = readdir(dir)) != NULL) {
+        if (!body_file_name(de->d_name, hash))
+            continue;
+        e = veche_council_body_read(&body, &len, src, hash, &d);
+        if (e == VECHE_EVERIFY)
+            rc = cli_fail("board export", "%s/%s: a corrupt body (its SHA-256 is not its name, "
+                          "or it is over %d bytes); refusing to export: restore it from a "
+                          "backup (the record holds its hash)", src, de->d_name,
+                          VECHE_COUNCIL_BODY_MAX);
+        else if (e != VECHE_OK)
+            rc = cli_fail("board export", "%s/%s: %s", src, de->d_name, d.msg);
+        else if (dst != NULL && veche_council_body_write(dst, body, len, &d) != VECHE_OK)
+            rc = cli_fail("board export", "%s/%s: %s", src, de->d_name, d.msg);
+        if (e == VECHE_OK)
+            free(body);
+        *n += rc == 0;
+    }
+    closedir(dir);
+    return rc;
+}
+
+/* dir/name in out; -1 if it does not fit. */
+static int join_path(char *out, size_t cap, const char *dir, const char *name)
+{
+    int n = snprintf(out, cap, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/*
+ * Bodies in dst that src no longer holds (deleted under a tombstone since
+ * an earlier export into the same DIR) are removed: the export is the
+ * database's copy, and a tombstoned body must be able to disappear.
+ */
+static void drop_stale_bodies(const char *src, const char *dst)
+{
+    char path[4200];
+    struct dirent *de;
+    uint8_t hash[32];
+    DIR *dir = opendir(dst);
+
+    while (dir != NULL && (de = readdir(dir)) != NULL) {
+        if (!body_file_name(de->d_name, hash))
+            continue;
+        if (join_path(path, sizeof path, src, de->d_name) != 0 || access(path, F_OK) == 0 ||
+            join_path(path, sizeof path, dst, de->d_name) != 0)
+            continue;
+        if (unlink(path) == 0)
+            printf("removed %s (no longer kept beside the database)\n", path);
+    }
+    if (dir != NULL)
+        closedir(dir);
+}
+
+/* Copies the bodies of src into dir/bodies (made if absent). */
+static int export_bodies(const char *src, const char *dir)
+{
+    char dst[4200];
+    size_t n;
+    int rc;
+
+    if (join_path(dst, sizeof dst, dir, "bodies") != 0)
+        return cli_fail("board export", "%s: the path is too long", dir);
+    if (mkdir(dst, 0755) != 0 && errno != EEXIST)
+        return cli_fail("board export", "%s: %s", dst, strerror(errno));
+    if ((rc = walk_bodies(src, dst, &n)) != 0)
+        return rc;
+    drop_stale_bodies(src, dst);
+    printf("exported %zu publication bod%s from %s to %s\n", n, n == 1 ? "y" : "ies", src, dst);
+    return 0;
+}
+
 static int cmd_export(opts *o)
 {
     veche_diag d = {{0}};
     veche_board *b;
-    int rc;
+    char bodies[4200];
+    size_t n;
+    int rc, have_bodies;
 
     if (o->nargs != 1)
         return cli_usage("board export", board_usage, "give the export DIR");
+    if ((have_bodies = source_bodies(o, bodies, sizeof bodies)) < 0)
+        return -have_bodies;
+    /* every body checked before anything is written: a corrupt one stops the export */
+    if (have_bodies && (rc = walk_bodies(bodies, NULL, &n)) != 0)
+        return rc;
     if ((rc = open_board(&b, o, 0, "board export")) != 0)
         return rc;
     if (veche_board_export(b, o->args[0], &d) != VECHE_OK)
@@ -512,6 +660,8 @@ static int cmd_export(opts *o)
     else
         printf("exported %" PRIu64 " entries to %s\n", veche_board_size(b), o->args[0]);
     veche_board_close(b);
+    if (rc == 0 && have_bodies)
+        rc = export_bodies(bodies, o->args[0]);
     return rc;
 }
 
