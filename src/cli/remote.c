@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "council/council.h"
 #include "version.h"
 
 enum {
@@ -271,6 +272,34 @@ static veche_err get_json(const char *url, const char *path, json_t **out, veche
         return veche_diag_set(d, VECHE_EENCODING, "%s: the answer is not a JSON object", path);
     }
     return VECHE_OK;
+}
+
+/* ---- publication bodies --------------------------------------------------------------------- */
+
+/* A body's answer: the body and room for a server that sends a little more (then refused). */
+#define BODY_MAX_ANSWER ((size_t)VECHE_COUNCIL_BODY_MAX + 4096)
+
+veche_err cli_remote_get_body(const char *url, const uint8_t hash[32], const char *dir,
+                              long *status, veche_diag *d)
+{
+    char name[65], path[16 + 64], *body;
+    uint8_t got[32];
+    size_t len;
+    veche_err e;
+
+    veche_council_body_name(name, hash);
+    snprintf(path, sizeof path, "/api/v1/bodies/%s", name);
+    if ((e = cli_remote_get(url, path, BODY_MAX_ANSWER, &body, &len, status, d)) != VECHE_OK)
+        return e;
+    crypto_hash_sha256(got, (const uint8_t *)body, len);
+    if (len > VECHE_COUNCIL_BODY_MAX || sodium_memcmp(got, hash, 32) != 0) {
+        free(body);
+        return veche_diag_set(d, VECHE_EVERIFY, "%s: the server sent %zu bytes that are not "
+                              "the body whose SHA-256 the record holds; not kept", path, len);
+    }
+    e = veche_council_body_write(dir, (const uint8_t *)body, len, d);
+    free(body);
+    return e;
 }
 
 /* ---- evidence ------------------------------------------------------------------------------ */

@@ -32,11 +32,16 @@
  *                  checkpoint's are they appended (the board checks each
  *                  entry again) and the checkpoint stored. So a mirror only
  *                  ever holds entries covered by a checkpoint it verified.
+ *
+ *   bodies    council publication bodies, which are not on the record: each
+ *             fetched by the hash a verified entry holds and kept only if it
+ *             matches it.
  */
 #ifndef VECHE_CLI_REMOTE_H
 #define VECHE_CLI_REMOTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "board/board.h"
@@ -79,6 +84,19 @@ veche_err cli_remote_mirror(const char *url, const char *cache_db_path, const ve
 
 /* Brings an open mirror up to the server's latest checkpoint again (after posting). */
 veche_err cli_remote_sync(const char *url, veche_board *board, veche_diag *d);
+
+/*
+ * A council publication's body: GET /api/v1/bodies/{hex of hash} (at most
+ * a body's 65536 bytes and a margin), checked against hash and kept as
+ * dir/<hex> (council.h: veche_council_body_write), so the bodies a mirror
+ * holds were each checked against the record. VECHE_OK kept; *status the
+ * HTTP status (0: no answer). A refusal (404 not kept, 410 tombstoned) is
+ * VECHE_EINVALID, no answer or a server failure VECHE_EINTERNAL, an answer
+ * that is not the body whose hash the record holds VECHE_EVERIFY (not
+ * kept), a larger one VECHE_ERANGE.
+ */
+veche_err cli_remote_get_body(const char *url, const uint8_t hash[32], const char *dir,
+                              long *status, veche_diag *d);
 
 /* "a/b c" -> "a%2Fb%20c": one path segment for a URL. malloc'd, NULL if out of memory. */
 char *cli_remote_escape(const char *segment);

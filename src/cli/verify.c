@@ -23,7 +23,12 @@
  * mirrored locally (remote.h: the board key trusted on first use or given
  * with --key, the signed checkpoint, consistency with the last one seen),
  * exported to a temporary directory and checked from there exactly as
- * above, against the mirror's board key.
+ * above, against the mirror's board key. The publication bodies the
+ * councils' checks need (check 9) are not on the record: each one not
+ * tombstoned is fetched by the hash its verified entry holds
+ * (GET /api/v1/bodies/{hex}), kept beside the mirror (CACHE.bodies/) only
+ * if it matches, and one the server does not give stays missing, for
+ * check 9 to report.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -70,12 +75,16 @@ static const char verify_usage[] =
     "  --server URL    check the record of a running `veche serve`: it is mirrored in\n"
     "                  --cache PATH (default: a file under ~/.cache/veche), checked\n"
     "                  against the server's signed checkpoint and the last one seen\n"
-    "                  (the board key is trusted the first time, unless --key gives it)\n"
+    "                  (the board key is trusted the first time, unless --key gives it);\n"
+    "                  the councils' publication bodies are fetched into PATH.bodies\n"
+    "                  (each checked against its hash on the record), unless --bodies\n"
+    "                  names a directory that holds them\n"
     "A VKEY is name+hexid+base64, or @FILE holding one.\n"
     "Exit status: 0 no check failed; 1 a check failed; 2 usage.\n";
 
 typedef struct opts {
     const char        *record, *election, *server, *cache, *council, *bodies;
+    char               fetched[4200];   /* --server: CACHE.bodies, the bodies fetched */
     veche_note_key     key, witnesses[MAX_WITNESSES];
     int                have_key;
     veche_verify_opts  v;
@@ -218,6 +227,139 @@ static void remove_export(const char *dir)
     rmdir(dir);
 }
 
+/* ---- a server's publication bodies --------------------------------------------------- */
+
+/* What fetching the bodies came to; hashes of the tombstoned and the live ones. */
+typedef struct body_fetch {
+    size_t   fetched, kept, refused;
+    uint8_t (*gone)[32], (*live)[32];
+    size_t   ngone, nlive;
+    int      broken;           /* no answer or a server failure: check 9 cannot be run */
+} body_fetch;
+
+static int hash_push(uint8_t (**v)[32], size_t *n, const uint8_t h[32])
+{
+    uint8_t (*p)[32] = realloc(*v, (*n + 1) * sizeof **v);
+    if (p == NULL)
+        return -1;
+    memcpy(p[*n], h, 32);
+    *v = p;
+    (*n)++;
+    return 0;
+}
+
+/* One publication's body, unless the bodies directory already holds it (checked). */
+static void fetch_one(const opts *o, const veche_council_publication *p, body_fetch *f)
+{
+    veche_diag d = {{0}};
+    uint8_t *body;
+    size_t len;
+    long status;
+    veche_err e;
+
+    if (veche_council_body_read(&body, &len, o->fetched, p->hash, &d) == VECHE_OK) {
+        free(body);
+        f->kept++;
+        return;
+    }
+    e = cli_remote_get_body(o->server, p->hash, o->fetched, &status, &d);
+    if (e == VECHE_OK) {
+        f->fetched++;
+    } else if (e == VECHE_EINTERNAL && (status == 0 || status >= 500)) {
+        fprintf(stderr, "veche verify: the body of publication %" PRIu64 ": %s\n", p->index,
+                d.msg);
+        f->broken = 1;
+    } else {
+        /* kept missing: check 9 says whether the record excuses it */
+        fprintf(stderr, "veche verify: publication %" PRIu64 ": the server does not give its "
+                "body: %s\n", p->index, d.msg);
+        f->refused++;
+    }
+}
+
+/* Council id's publications: each live body fetched, each tombstoned one noted. */
+static void fetch_council(const opts *o, veche_board *b, const char *id, body_fetch *f)
+{
+    veche_council c;
+    veche_diag d = {{0}};
+
+    memset(&c, 0, sizeof c);
+    if (veche_council_load(&c, b, id, (int64_t)time(NULL), &d) != VECHE_OK)
+        return;    /* the council's checks will say why */
+    for (size_t i = 0; i < c.npublications && !f->broken; i++) {
+        const veche_council_publication *p = &c.publications[i];
+        if (hash_push(p->tombstoned ? &f->gone : &f->live, p->tombstoned ? &f->ngone
+                      : &f->nlive, p->hash) != 0) {
+            f->broken = 1;
+            break;
+        }
+        if (!p->tombstoned)
+            fetch_one(o, p, f);
+    }
+    veche_council_free(&c);
+}
+
+/*
+ * A body kept from an earlier run whose every publication is now tombstoned
+ * is deleted from the cache: a tombstone is how content leaves the record's
+ * copies, and a verifier needs no tombstoned body.
+ */
+static void drop_tombstoned(const opts *o, const body_fetch *f)
+{
+    char name[65], path[4300];
+    for (size_t i = 0; i < f->ngone; i++) {
+        int live = 0;
+        for (size_t j = 0; j < f->nlive && !live; j++)
+            live = memcmp(f->gone[i], f->live[j], 32) == 0;
+        veche_council_body_name(name, f->gone[i]);
+        if (!live && snprintf(path, sizeof path, "%s/%s", o->fetched, name) < (int)sizeof path)
+            unlink(path);
+    }
+}
+
+/*
+ * The bodies of the councils to check (--council, else every council of
+ * the mirror) into CACHE.bodies; o->bodies names it after, unless the
+ * server failed to answer (then check 9 is skipped, saying why).
+ */
+static void fetch_bodies(opts *o, veche_board *b, const char *cache)
+{
+    veche_record_src src = {b, NULL};
+    char (*ids)[VECHE_COUNCIL_ID_MAX + 1] = NULL;
+    veche_diag d = {{0}};
+    body_fetch f;
+    size_t n = 0;
+    int w = snprintf(o->fetched, sizeof o->fetched, "%s.bodies", cache);
+
+    memset(&f, 0, sizeof f);
+    if (w < 0 || (size_t)w >= sizeof o->fetched ||
+        (mkdir(o->fetched, 0700) != 0 && errno != EEXIST)) {
+        fprintf(stderr, "veche verify: no place for the publication bodies beside %s: "
+                "check 9 is skipped\n", cache);
+        return;
+    }
+    if (o->council != NULL)
+        fetch_council(o, b, o->council, &f);
+    else if (veche_record_councils(&ids, &n, &src, &d) == VECHE_OK)
+        for (size_t i = 0; i < n && !f.broken; i++)
+            fetch_council(o, b, ids[i], &f);
+    free(ids);
+    if (!f.broken)
+        drop_tombstoned(o, &f);
+    free(f.gone);
+    free(f.live);
+    if (f.broken) {
+        fprintf(stderr, "veche verify: the publication bodies could not be fetched (see "
+                "above): check 9 is skipped\n");
+        return;
+    }
+    if (f.fetched + f.kept + f.refused > 0)
+        printf("publication bodies in %s: %zu fetched (each matching its hash on the "
+               "record), %zu already there, %zu not given by the server\n", o->fetched,
+               f.fetched, f.kept, f.refused);
+    o->bodies = o->fetched;
+}
+
 /*
  * Mirrors the server's board and exports it to a new temporary directory
  * (dir, at least 4096 bytes); the board key to verify against goes to o->key.
@@ -238,6 +380,9 @@ static int mirror_to_export(opts *o, char *dir)
     o->key = *veche_board_key(b);
     o->have_key = 1;
     o->v.board_key = &o->key;
+    printf("record %s (mirrored in %s)\n", o->server, cache);
+    if (o->bodies == NULL && o->election == NULL)
+        fetch_bodies(o, b, cache);
     snprintf(dir, 4096, "%s/veche-verify.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
     if (mkdtemp(dir) == NULL) {
         veche_board_close(b);
@@ -249,7 +394,6 @@ static int mirror_to_export(opts *o, char *dir)
         return cli_fail("verify", "exporting the mirror: %s", d.msg);
     }
     veche_board_close(b);
-    printf("record %s (mirrored in %s)\n", o->server, cache);
     return 0;
 }
 
