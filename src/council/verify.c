@@ -77,12 +77,19 @@ static const veche_council_problem *first_fatal(const veche_council *c, int k)
 
 /* ---- summaries of the passing checks -------------------------------------------------------- */
 
+/* The word for n things: "1 petition", "2 petitions" (one and many given whole: "entry"/"entries"). */
+static const char *word(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 static void pass_create(outcome *o, const veche_council *c)
 {
     const veche_council_params *p = &c->params;
-    say(o, VECHE_CHECK_PASS, NO, "\"%.80s\" (entry %llu): %u seats, terms of %lld days, recall "
+    say(o, VECHE_CHECK_PASS, NO, "\"%.80s\" (entry %llu): %u %s, terms of %lld %s, recall "
         "petition %u‰ of the roll, recall majority %u‰, trustees %u of %zu%s", p->name,
-        (unsigned long long)c->create_index, p->seats, (long long)(p->term / 86400),
+        (unsigned long long)c->create_index, p->seats, word(p->seats, "seat", "seats"),
+        (long long)(p->term / 86400), word((size_t)(p->term / 86400), "day", "days"),
         p->recall_threshold, p->recall_majority, p->threshold, p->ntrustees,
         p->exclusion_vote ? ", exclusions by vote" : "");
 }
@@ -92,14 +99,18 @@ static void pass_roll(outcome *o, const veche_council *c)
     size_t n[3] = {0, 0, 0};
     for (size_t i = 0; i < c->nroll; i++)
         n[c->roll[i].action]++;
-    say(o, VECHE_CHECK_PASS, NO, "%zu roll entries (%zu joins, %zu leaves, %zu exclusions), "
-        "%zu members active; %zu appeals", c->nroll, n[0], n[1], n[2], c->active, c->nappeals);
+    say(o, VECHE_CHECK_PASS, NO, "%zu roll %s (%zu %s, %zu %s, %zu %s), %zu %s active; %zu %s",
+        c->nroll, word(c->nroll, "entry", "entries"), n[0], word(n[0], "join", "joins"), n[1],
+        word(n[1], "leave", "leaves"), n[2], word(n[2], "exclusion", "exclusions"), c->active,
+        word(c->active, "member", "members"), c->nappeals,
+        word(c->nappeals, "appeal", "appeals"));
 }
 
 static void pass_credentials(outcome *o, const veche_council *c)
 {
-    say(o, VECHE_CHECK_PASS, NO, "%zu standing credentials; every counted roll entry accounted "
-        "for in order, %zu pending", c->nstanding, c->nroll - c->pending_from);
+    say(o, VECHE_CHECK_PASS, NO, "%zu standing %s; every counted roll entry accounted for in "
+        "order, %zu pending", c->nstanding, word(c->nstanding, "credential", "credentials"),
+        c->nroll - c->pending_from);
 }
 
 static void pass_mandates(outcome *o, const veche_council *c)
@@ -107,8 +118,8 @@ static void pass_mandates(outcome *o, const veche_council *c)
     size_t active = 0;
     for (size_t i = 0; i < c->nmandates; i++)
         active += strcmp(veche_council_mandate_status(c, &c->mandates[i]), "active") == 0;
-    say(o, VECHE_CHECK_PASS, NO, "%zu mandates, each for a winner with the right dates; %zu "
-        "active", c->nmandates, active);
+    say(o, VECHE_CHECK_PASS, NO, "%zu %s, each for a winner with the right dates; %zu active",
+        c->nmandates, word(c->nmandates, "mandate", "mandates"), active);
 }
 
 static void pass_petitions(outcome *o, const veche_council *c)
@@ -118,8 +129,9 @@ static void pass_petitions(outcome *o, const veche_council *c)
         sigs += c->petitions[i].nvalid;
         ok += c->petitions[i].succeeded_at != NO;
     }
-    say(o, VECHE_CHECK_PASS, NO, "%zu petitions (%zu reached their threshold), %zu signatures "
-        "counted, each a distinct standing member", c->npetitions, ok, sigs);
+    say(o, VECHE_CHECK_PASS, NO, "%zu %s (%zu reached %s threshold), %zu %s counted, each a "
+        "distinct standing member", c->npetitions, word(c->npetitions, "petition", "petitions"),
+        ok, word(ok, "its", "their"), sigs, word(sigs, "signature", "signatures"));
 }
 
 static void pass_recalls(outcome *o, const veche_council *c)
@@ -129,8 +141,9 @@ static void pass_recalls(outcome *o, const veche_council *c)
         recalls += c->elections[i].purpose == VECHE_PURPOSE_RECALL;
     for (size_t i = 0; i < c->nmandates; i++)
         ends += c->mandates[i].end_index != NO;
-    say(o, VECHE_CHECK_PASS, NO, "%zu recall votes, each after its petition succeeded; %zu "
-        "mandates ended as the record allows", recalls, ends);
+    say(o, VECHE_CHECK_PASS, NO, "%zu recall %s, each after its petition succeeded; %zu %s "
+        "as the record allows", recalls, word(recalls, "vote", "votes"), ends,
+        word(ends, "mandate ended", "mandates ended"));
 }
 
 static void pass_publications(outcome *o, const veche_council *c)
@@ -138,8 +151,9 @@ static void pass_publications(outcome *o, const veche_council *c)
     size_t counted = 0;
     for (size_t i = 0; i < c->npublications; i++)
         counted += c->publications[i].counted;
-    say(o, VECHE_CHECK_PASS, NO, "%zu groupings; %zu publications counted, each by its "
-        "grouping's key or a standing member", c->ngroupings, counted);
+    say(o, VECHE_CHECK_PASS, NO, "%zu %s; %zu %s counted, each by its grouping's key or a "
+        "standing member", c->ngroupings, word(c->ngroupings, "grouping", "groupings"), counted,
+        word(counted, "publication", "publications"));
 }
 
 static void pass_bodies(outcome *o, const veche_council *c, const char *dir)
@@ -150,11 +164,12 @@ static void pass_bodies(outcome *o, const veche_council *c, const char *dir)
         tomb += c->publications[i].tombstoned;
     }
     if (dir == NULL)
-        say(o, VECHE_CHECK_SKIP, NO, "no bodies directory given: %zu tombstones by the "
-            "administrator, bodies not checked", tomb);
+        say(o, VECHE_CHECK_SKIP, NO, "no bodies directory given: %zu %s by the administrator, "
+            "bodies not checked", tomb, word(tomb, "tombstone", "tombstones"));
     else
-        say(o, VECHE_CHECK_PASS, NO, "%zu bodies present and matching their hash; %zu "
-            "tombstoned by the administrator", ok, tomb);
+        say(o, VECHE_CHECK_PASS, NO, "%zu %s; %zu tombstoned by the administrator", ok,
+            word(ok, "body present and matching its hash", "bodies present and matching their "
+                 "hash"), tomb);
 }
 
 static void pass_delegations(outcome *o, const veche_council *c)
@@ -162,8 +177,8 @@ static void pass_delegations(outcome *o, const veche_council *c)
     size_t out = 0;
     for (size_t i = 0; i < c->ndelegations; i++)
         out += c->delegations[i].end_index == NO;
-    say(o, VECHE_CHECK_PASS, NO, "%zu delegations by the administrator, %zu still out",
-        c->ndelegations, out);
+    say(o, VECHE_CHECK_PASS, NO, "%zu %s by the administrator, %zu still out", c->ndelegations,
+        word(c->ndelegations, "delegation", "delegations"), out);
 }
 
 /* ---- check 4: the linked elections ------------------------------------------------------------- */
@@ -233,9 +248,9 @@ static void check_elections(outcome *o, const veche_council *c, const veche_reco
             return;
         }
     }
-    say(o, VECHE_CHECK_PASS, NO, "%zu elections linked, each with the council's trustees and "
-        "its standing list, each verifies (%zu with a verified result)", c->nelections,
-        complete);
+    say(o, VECHE_CHECK_PASS, NO, "%zu %s linked, each with the council's trustees and its "
+        "standing list, each verifies (%zu with a verified result)", c->nelections,
+        word(c->nelections, "election", "elections"), complete);
 }
 
 /* ---- the report ------------------------------------------------------------------------------------- */
