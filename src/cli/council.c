@@ -2,8 +2,8 @@
  * council.c — `veche council ...`: a council's life from the command line:
  * its creation, the roll and the members' standing credentials, groupings
  * and their publications, tombstones, recall petitions, council elections
- * and the mandates they give, delegations, the council's status and the
- * actions that are due.
+ * and the mandates they give, delegations, an excluded member's appeal,
+ * the council's status and the actions that are due.
  *
  * Thin, as every subcommand: the council library (council/council.h) builds
  * every entry and decides what counts. This file reads files and keys, asks
@@ -94,10 +94,16 @@ static const char council_usage[] =
     "  delegation add --key ADMIN.key --delegation DID --to BODY --delegates a,b --text MANDATE\n"
     "  delegation end --key ADMIN.key --delegation DID --reason returned|recalled\n"
     "           [--statement TEXT]\n"
+    "  appeal   --key ANY.key --member-file FILE [--exclusion INDEX] --text TEXT\n"
+    "           an excluded member appeals their exclusion (INDEX: the roll entry that\n"
+    "           excluded them; default: the member's). Signed by any key you hold; it\n"
+    "           carries the name and salt of FILE, so everyone can see it opens the\n"
+    "           commitment of your roll entry (\"proven\"): your name becomes public\n"
     "  status   [--code CODE | --member-file FILE]\n"
     "           seats and delegates, groupings, the publications, petitions and their\n"
-    "           progress, elections, delegations, the roll's size and what is due; with\n"
-    "           a code: whether that standing credential is on the standing list\n"
+    "           progress, elections, delegations, appeals (proven or not), the roll's\n"
+    "           size and what is due; with a code: whether that standing credential\n"
+    "           is on the standing list\n"
     "  due      [--key ADMIN.key --authority-key CA.key]\n"
     "           the actions due now; with the keys, performs the automatic ones: a\n"
     "           recall election for every petition that succeeded, and the end of a\n"
@@ -112,7 +118,7 @@ typedef struct opts {
     const char *db, *key, *council, *name, *roll_keeper, *authority, *authority_key;
     const char *member, *reason, *out, *map, *roll, *election, *member_file, *grouping;
     const char *members, *kind, *title, *body, *option, *bodies, *purpose, *candidates;
-    const char *statement, *delegation, *to, *delegates, *text, *code;
+    const char *statement, *delegation, *to, *delegates, *text, *code, *exclusion;
     const char *seats, *term, *term_days, *recall_threshold, *recall_majority, *threshold;
     const char *reply_to, *publication, *mandate, *petition, *now, *start, *opens, *closes;
     const char *trustee[VECHE_MAX_TRUSTEES];
@@ -128,7 +134,7 @@ enum {
     O_STATEMENT, O_DELEGATION, O_TO, O_DELEGATES, O_TEXT, O_CODE, O_SEATS, O_TERM,
     O_TERM_DAYS, O_RECALL_THRESHOLD, O_RECALL_MAJORITY, O_THRESHOLD, O_REPLY_TO,
     O_PUBLICATION, O_MANDATE, O_PETITION, O_NOW, O_START, O_OPENS, O_CLOSES, O_TRUSTEE,
-    O_EXCLUSION_VOTE, O_HELP
+    O_EXCLUSION_VOTE, O_EXCLUSION, O_HELP
 };
 
 static const struct option longopts[] = {
@@ -150,6 +156,7 @@ static const struct option longopts[] = {
     {"mandate", 1, 0, O_MANDATE}, {"petition", 1, 0, O_PETITION}, {"now", 1, 0, O_NOW},
     {"start", 1, 0, O_START}, {"opens", 1, 0, O_OPENS}, {"closes", 1, 0, O_CLOSES},
     {"trustee", 1, 0, O_TRUSTEE}, {"exclusion-vote", 0, 0, O_EXCLUSION_VOTE},
+    {"exclusion", 1, 0, O_EXCLUSION},
     {"help", 0, 0, O_HELP}, {0, 0, 0, 0},
 };
 
@@ -181,6 +188,7 @@ static const char **opt_slot(opts *o, int c)
     case O_MANDATE: return &o->mandate;       case O_PETITION: return &o->petition;
     case O_NOW: return &o->now;               case O_START: return &o->start;
     case O_OPENS: return &o->opens;           case O_CLOSES: return &o->closes;
+    case O_EXCLUSION: return &o->exclusion;
     default: return NULL;
     }
 }
@@ -1992,6 +2000,90 @@ done:
     return rc;
 }
 
+/* ---- appeal --------------------------------------------------------------------------------- */
+
+/*
+ * The exclusion an appeal answers: --exclusion, or the member's own (the
+ * library judges either way; this only gives a clear word when the member
+ * was never excluded and no index was given).
+ */
+static int appeal_exclusion(uint64_t *out, const run *r, const veche_council_member *m)
+{
+    if (r->o->exclusion != NULL)
+        return index_opt(r->cmd, "exclusion", r->o->exclusion, out);
+    if (m->status != VECHE_MEMBER_EXCLUDED)
+        return cli_fail(r->cmd, "\"%s\" was not excluded from council %s (%s): an appeal answers "
+                        "an exclusion; nothing was appended", m->id, r->o->council,
+                        member_status_name(m->status));
+    *out = m->leave_index;
+    return 0;
+}
+
+/*
+ * An excluded member's appeal, signed by any key they hold. It opens their
+ * commitment with the member file's (salt, name); if these do not open it
+ * the appeal is still theirs to make, but readers will see it "unproven",
+ * so say so before appending.
+ */
+static int cmd_appeal(const opts *o)
+{
+    const char *cmd = "council appeal";
+    const veche_council_member *m;
+    member_file mf;
+    veche_key key;
+    veche_diag d = {{0}};
+    batch bt = {0};
+    char *entry = NULL;
+    size_t len = 0;
+    uint64_t exclusion, at;
+    opts oo = *o;
+    run r;
+    int rc, proven;
+
+    memset(&r, 0, sizeof r);
+    memset(&key, 0, sizeof key);
+    memset(&mf, 0, sizeof mf);
+    if (o->key == NULL || o->member_file == NULL || o->text == NULL)
+        return cli_usage(cmd, council_usage, "give --key, --member-file and --text");
+    if ((rc = member_read(&mf, o->member_file, cmd)) != 0)
+        return rc;
+    if (oo.council == NULL)
+        oo.council = mf.council;
+    if ((rc = begin(&r, &oo, cmd, 1)) != 0 || (rc = read_key(&key, o->key, cmd)) != 0)
+        goto done;
+    if (strcmp(mf.council, oo.council) != 0) {
+        rc = cli_fail(cmd, "the member file is for council \"%s\", not \"%s\"", mf.council,
+                      oo.council);
+        goto done;
+    }
+    if ((m = veche_council_member_find(&r.c, mf.member)) == NULL) {
+        rc = cli_fail(cmd, "no member \"%s\" on the roll of council %s", mf.member, oo.council);
+        goto done;
+    }
+    if ((rc = appeal_exclusion(&exclusion, &r, m)) != 0)
+        goto done;
+    proven = veche_council_commitment_check(m->commitment, mf.salt, mf.name);
+    if (!proven)
+        fprintf(stderr, "veche %s: warning: the name and salt of %s do not open the commitment "
+                "of the roll entry of \"%s\" (entry %" PRIu64 "): the appeal will be shown "
+                "unproven\n", cmd, o->member_file, mf.member, m->join_index);
+    veche_err e = veche_council_appeal_entry(&entry, &len, oo.council, mf.member, exclusion,
+                                             mf.salt, mf.name, o->text, &key, &d);
+    if ((rc = batch_take(&bt, e, entry, len, &d, cmd)) != 0 ||
+        (rc = judge_append(&r, &bt, &at)) != 0)
+        goto done;
+    printf("appeal of member %s against the exclusion at entry %" PRIu64 ": entry %" PRIu64
+           ", %s\n", mf.member, exclusion, at, proven
+               ? "proven (it opens the commitment of the member's roll entry)"
+               : "UNPROVEN (it does not open the commitment of the member's roll entry)");
+done:
+    sodium_memzero(&mf, sizeof mf);
+    batch_free(&bt);
+    veche_key_wipe(&key);
+    end(&r);
+    return rc;
+}
+
 /* ---- status --------------------------------------------------------------------------------- */
 
 static void status_council(const veche_council *c)
@@ -2143,6 +2235,24 @@ static void status_delegations(const veche_council *c)
     }
 }
 
+/* Appeals, with whether each opens the member's commitment (the name is public by then). */
+static void status_appeals(const veche_council *c)
+{
+    printf("appeals: %zu\n", c->nappeals);
+    for (size_t i = 0; i < c->nappeals; i++) {
+        const veche_council_appeal *a = &c->appeals[i];
+        char k64[45];
+        b64(k64, a->author);
+        printf("  %" PRIu64 ": %s against the exclusion at entry %" PRIu64 ", signed by %s: ",
+               a->index, a->member, a->exclusion, k64);
+        if (a->proven)
+            printf("proven (the name \"%s\" and its salt open the member's roll entry)", a->name);
+        else
+            printf("unproven (the name and salt given do not open the member's roll entry)");
+        printf(": %s\n", a->text);
+    }
+}
+
 static void status_due_and_problems(const veche_council *c)
 {
     veche_council_due *due = NULL;
@@ -2205,6 +2315,7 @@ static int cmd_status(const opts *o)
         status_petitions(&r.c);
         status_elections(&r.c);
         status_delegations(&r.c);
+        status_appeals(&r.c);
         status_due_and_problems(&r.c);
         if (mine) {
             b64(x64, X);
@@ -2329,6 +2440,7 @@ static int run_mandates(const opts *o, int a) { (void)a; return cmd_mandates(o);
 static int run_mandate_end(const opts *o, int a) { (void)a; return cmd_mandate_end(o); }
 static int run_delegation(const opts *o, int add) { return cmd_delegation(o, add); }
 static int run_status(const opts *o, int a) { (void)a; return cmd_status(o); }
+static int run_appeal(const opts *o, int a) { (void)a; return cmd_appeal(o); }
 static int run_due(const opts *o, int a) { (void)a; return cmd_due(o); }
 
 static const subcommand subcommands[] = {
@@ -2348,6 +2460,7 @@ static const subcommand subcommands[] = {
     {"mandate-end", NULL, run_mandate_end, 0},
     {"delegation", "add", run_delegation, 1},
     {"delegation", "end", run_delegation, 0},
+    {"appeal", NULL, run_appeal, 0},
     {"status", NULL, run_status, 0},
     {"due", NULL, run_due, 0},
 };

@@ -16,7 +16,9 @@
 # duplicate that is not counted twice; `veche council due` creates the recall
 # election; the members recall; `due` ends the mandate; a by-election fills
 # the seat until the term's end; a publication is tombstoned; a delegation is
-# sent and returns; a member leaves and one is excluded. Then `veche verify
+# sent and returns; a member leaves and one is excluded; the excluded member
+# appeals (proven by the name and salt of their member file), and appeals
+# with a wrong name or salt are shown unproven. Then `veche verify
 # --council` passes its 10 checks and every election its 13.
 #
 # Tampering, each on its own copy, each caught at its check or reported and
@@ -303,6 +305,37 @@ council roll leave --key roll.key --authority-key ca.key --member m200 --reason 
 expect_ok "member m200 leaves (credential removed in the same batch)"
 council roll exclude --key roll.key --authority-key ca.key --member m199 --reason "Expelled by the general meeting" --map members/standing.map
 expect_ok "member m199 is excluded"
+excl=$(sed -n 's/^member m199 was excluded from council city: roll entry \([0-9]*\),.*/\1/p' out)
+
+# ---- the excluded member's appeal -----------------------------------------------------------------
+
+"$VECHE" keygen --name m199 --out m199.key >/dev/null </dev/null || not_ok "keygen m199"
+council appeal --key m199.key --member-file members/m100.member --text "I appeal"
+expect_fail "a member who was not excluded cannot appeal" '"m100" was not excluded from council city \(active\)'
+before=$(size_of)
+council appeal --key m199.key --member-file members/m199.member --exclusion "$red_pub" --text "I appeal"
+expect_fail "an appeal naming another entry than the exclusion is refused" "refused: entry [0-9]+: appeal: \"m199\" was not excluded at entry $red_pub"
+unchanged "  and nothing is appended" "$before"
+council appeal --key m199.key --member-file members/m199.member --text "The general meeting never heard me"
+expect_ok "the excluded member appeals, signed by a key of their own"
+expect_out "  proven by the name and salt of the member file" "^appeal of member m199 against the exclusion at entry $excl: entry [0-9]+, proven"
+appeal=$(sed -n 's/^appeal of member m199 against the exclusion at entry [0-9]*: entry \([0-9]*\),.*/\1/p' out)
+sed 's/^name: .*/name: Somebody else/' members/m199.member >wrong-name.member
+council appeal --key other.key --member-file wrong-name.member --exclusion "$excl" --text "I am m199, believe me"
+expect_ok "an appeal whose name does not open the commitment is still appended"
+grep -q 'will be shown unproven' err && ok "  with a warning" || not_ok "no warning" "$(show)"
+expect_out "  and said unproven" "^appeal of member m199 against the exclusion at entry $excl: entry [0-9]+, UNPROVEN"
+wrong=$(sed -n 's/^appeal of member m199 against the exclusion at entry [0-9]*: entry \([0-9]*\),.*/\1/p' out)
+awk -v s="$(printf 'salt: %s' "$(head -c 32 /dev/urandom | base64)")" '/^salt: /{print s; next} {print}' \
+  members/m199.member >wrong-salt.member
+council appeal --key other.key --member-file wrong-salt.member --text "Another salt"
+expect_out "an appeal with another salt is said unproven" "^appeal of member m199 .*UNPROVEN"
+status >st
+grep -qE "^appeals: 3$" st && ok "status lists the 3 appeals" || not_ok "appeals" "$(sed -n '/^appeals/,/^reported/p' st)"
+grep -qE "^  $appeal: m199 against the exclusion at entry $excl, signed by $(pub m199.key | sed 's/+/\\+/g'): proven \(the name \"Member 199, of the city\" and its salt open .*\): The general meeting never heard me$" st &&
+  ok "  the member's appeal proven" || not_ok "proven appeal" "$(grep "^  $appeal:" st)"
+grep -qE "^  $wrong: m199 against the exclusion at entry $excl, signed by .*: unproven \(.*\): I am m199, believe me$" st &&
+  ok "  the wrong name's unproven" || not_ok "unproven appeal" "$(grep "^  $wrong:" st)"
 council status --member-file members/m200.member
 expect_out "  198 active members" '^roll: 198 active members \(200 joined, 1 left, 1 excluded\); 198 standing credentials; 0 roll entries pending$'
 expect_out "  m200's credential no longer stands" 'is NOT on the standing list$'
@@ -326,6 +359,7 @@ done
 expect_out "  the record's check 1" '^ *1\. record +PASS'
 expect_out "  the three elections under check 4" "election city-by-1: verified: checks 2-13 pass"
 expect_out "  and the summary" '^council city: verified: all 10 checks pass \(3 linked elections; 2 entries reported and not counted\)$'
+expect_out "  the appeals under check 2" '^ *2\. roll +PASS  .*; 3 appeals$'
 expect_out "  the duplicate signature reported" '^ *6\. petitions +PASS  .*40 signatures counted, each a distinct standing member; 1 reported, not counted \(first: entry [0-9]+: signature: this credential has already signed the petition at entry [0-9]+: a duplicate, not counted\)'
 expect_out "  the tombstoned body may be missing" '^ *9\. bodies +PASS  3 bodies present and matching their hash; 1 tombstoned by the administrator'
 for e in "$E" "$R" "$B"; do
