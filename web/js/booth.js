@@ -9,6 +9,13 @@
 // exact bytes built once; every retry re-sends those same bytes, which the
 // server answers with the same index, so a retry never counts twice.
 //
+// A council's election (its DETAIL names the council) also shows, beside
+// each candidate, the platforms the council's record counts for them
+// (publications of kind "platform" naming this election and that option,
+// neither tombstoned nor impostors), linked to the council page. They are
+// an aid, not a step: if the council cannot be read, the booth works on and
+// says so quietly.
+//
 // Nothing here assigns HTML: every text from the server goes through el()
 // as text (api.js), and there is no inline script or style (strict CSP).
 import { get, postSame, ApiError, el, fill, describe, fragment, download, fmtTime } from './api.js';
@@ -30,6 +37,8 @@ const S = {
   cast: null,        // the server's answer to the cast
   auditDoc: null,    // the last audit document, for download
   auditTrack: null,
+  platforms: null,   // council elections: Map option text -> [publication], or null
+  platformNote: null, // why the platforms are not shown (the council could not be read)
 };
 
 const STEPS = ['step-start', 'step-stop', 'step-ballot', 'step-review', 'step-encrypt',
@@ -194,11 +203,62 @@ async function openElection(id, symbols) {
   }
 }
 
+/* ---- candidates' platforms (council elections) ---------------------------------------- */
+
+// The platforms a council's record counts for election id, by option text,
+// in record order. Never throws: {platforms: Map|null, note: string|null}.
+async function loadPlatforms(council, id) {
+  try {
+    const c = await get(`/api/v1/councils/${encodeURIComponent(council)}`);
+    if (!Array.isArray(c?.publications)) throw new Error('the council has no list of publications');
+    const map = new Map();
+    const counted = c.publications.filter((p) => p && p.kind === 'platform' && p.election === id &&
+      typeof p.option === 'string' && !p.tombstone && !p.impostor && p.counted !== false &&
+      Number.isSafeInteger(p.index) && typeof p.title === 'string');
+    counted.sort((a, b) => a.index - b.index);
+    for (const p of counted) {
+      if (!map.has(p.option)) map.set(p.option, []);
+      map.get(p.option).push(p);
+    }
+    return { platforms: map, note: null };
+  } catch (e) {
+    return { platforms: null,
+             note: `The candidates’ platforms could not be loaded: ${sentence(describe(e))} You can still vote; they are on the council’s page.` };
+  }
+}
+
+// Who a platform is by, in words: the grouping's name (the server names a
+// grouping only when its key signed), or "a member".
+function platformAuthor(p) {
+  if (p.grouping === null || p.grouping === undefined || p.author === 'member') return 'a member';
+  return typeof p.author === 'string' && p.author !== '' ? p.author : p.grouping;
+}
+
+// The links to option text's platforms, or null. Outside the option's label
+// (a click must not toggle the choice); described by the option's text so a
+// screen reader says whose platform it is. Opens in a new tab: the ballot
+// and the code stay here.
+function platformLinks(optionText, textId) {
+  const list = S.platforms?.get(optionText);
+  if (!list || list.length === 0) return null;
+  const council = S.detail.council;
+  return el('ul', { class: 'platforms' }, list.map((p) => el('li', {},
+    el('a', { href: `/council.html#council=${encodeURIComponent(council)}&pub=${p.index}`,
+              class: 'platform-link', target: '_blank', rel: 'noopener', 'aria-describedby': textId,
+              dataset: { publication: String(p.index) } },
+      `Platform: ${p.title} (by ${platformAuthor(p)})`,
+      el('span', { class: 'visually-hidden' }, ' (opens in a new tab)')))));
+}
+
 async function loadAndCheck(id, symbols) {
   const detail = await get(api(id));
   S.id = id;
   S.detail = detail;
+  S.platforms = null;
+  S.platformNote = null;
   if (detail.stage !== 'open') return notOpen(detail);
+  const inCouncil = typeof detail.council === 'string' && detail.council !== '';
+  const platforms = inCouncil ? loadPlatforms(detail.council, id) : null;   // read meanwhile
   const bundle = await get(api(id, '/bundle'));
   await vc.ready();
   const election = vc.electionFromBundle(bundle);
@@ -230,6 +290,11 @@ async function loadAndCheck(id, symbols) {
   wipeCred();
   S.cred = cred;
   S.choices = null;
+  if (platforms) {
+    const got = await platforms;
+    S.platforms = got.platforms;
+    S.platformNote = got.note;
+  }
   renderBallot();
   const n = election.manifest.contests.length;
   say(`Election “${detail.title}” loaded and checked: ${n} question${n === 1 ? '' : 's'}.${council ? ` You vote with your council credential (council “${council}”).` : ''}`);
@@ -266,7 +331,8 @@ function renderBallot() {
     el('p', {}, 'Status: ', el('span', { class: 'stage' }, stageWords(d.stage)),
       ` · announced closing ${fmtTime(m.closes)}`),
     el('p', { class: 'muted small' }, 'Election fingerprint (checked on this device): ',
-      el('span', { class: 'mono' }, S.election.fingerprintB64)));
+      el('span', { class: 'mono' }, S.election.fingerprintB64)),
+    S.platformNote ? el('p', { class: 'muted small platform-note' }, S.platformNote) : null);
   fill('contests', m.contests.map((c, ci) => contestFieldset(c, ci)));
   $('ballot-error').hidden = true;
 }
@@ -278,10 +344,12 @@ function contestFieldset(c, ci) {
   const prev = new Set(S.choices?.[ci] ?? []);
   const box = (s, text, cls) => {
     const id = `${name}-sel-${s}`;
-    return el('label', { class: `choice${cls ? ' ' + cls : ''}`, for: id },
+    const label = el('label', { class: `choice${cls ? ' ' + cls : ''}`, for: id },
       el('input', { type: multi ? 'checkbox' : 'radio', name, id, value: s,
                     checked: prev.has(s) }),
-      el('span', {}, text));
+      el('span', { id: `${id}-text` }, text));
+    const links = cls ? null : platformLinks(text, `${id}-text`);
+    return links ? el('div', { class: 'choice-row' }, label, links) : label;
   };
   const fs = el('fieldset', { class: 'contest', id: name, 'aria-describedby': `${ruleId} ${errId}` },
     el('legend', {}, c.question),
