@@ -421,7 +421,7 @@ forged=$(last_index t-forge.db)
 export_copy t-forge.db t-forge sig39.bodies
 v verify t-forge --council city
 expect_ok "  veche verify --council passes (anyone may append: reported, never fatal)"
-expect_out "  check 6 reports it" "^ *6\. petitions +PASS  1 petitions \(0 reached their threshold\), 39 signatures counted"
+expect_out "  check 6 reports it" "^ *6\. petitions +PASS  1 petition \(0 reached their threshold\), 39 signatures counted"
 expect_out "  named, not counted" "^    entry $forged, check 6: signature: body\.signature: does not verify for this credential and council: not counted$"
 status t-forge.db >st
 grep -qE "^  $pet: recall of mandate $chen: 39 of 40 signatures \(200 members at its opening\); not counted: 1 duplicate, 1 invalid$" st &&
@@ -439,7 +439,7 @@ export_copy t-twice.db t-twice sig39.bodies
 v verify t-twice --council city
 expect_ok "  veche verify --council passes (reported, not counted)"
 expect_out "  named as a duplicate" "^    entry $twice, check 6: signature: this credential has already signed the petition at entry $pet: a duplicate, not counted$"
-expect_out "  and 39 signatures count, not 40" "^ *6\. petitions +PASS  1 petitions \(0 reached their threshold\), 39 signatures counted"
+expect_out "  and 39 signatures count, not 40" "^ *6\. petitions +PASS  1 petition \(0 reached their threshold\), 39 signatures counted"
 
 # 4. A publication's body altered after the fact.
 cp -r exp t-body
