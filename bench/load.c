@@ -78,6 +78,7 @@
 #include <sodium.h>
 
 #include "board/board.h"
+#include "council/council.h"
 #include "election/ballot.h"
 #include "election/credentials.h"
 #include "election/election.h"
@@ -513,8 +514,10 @@ static int load_election(const char *db, const char *id)
     veche_diag d = {{0}};
     veche_err e;
 
-    if ((e = veche_election_register_types()) != VECHE_OK)
-        return setup_fail("cannot register the election entry types: %s", veche_strerror(e));
+    /* The server's record may hold councils' entries too (the demo has one). */
+    if ((e = veche_election_register_types()) != VECHE_OK ||
+        (e = veche_council_register_types()) != VECHE_OK)
+        return setup_fail("cannot register the entry types: %s", veche_strerror(e));
     if (veche_board_open(&b, db, NULL, &d) != VECHE_OK)
         return setup_fail("%s: %s", db, d.msg);
     e = veche_election_load(&E.el, b, id, NULL, NULL, &d);
