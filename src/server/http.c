@@ -746,10 +746,17 @@ static void take_body(conn_req *c, const char *data, size_t n)
         size_t cap = c->cap ? c->cap : 4096;
         while (cap < c->len + n + 1)
             cap *= 2;
-        char *b = realloc(c->body, cap);
+        /* Not realloc: a body may hold the administrator's password, so the
+           old buffer is wiped before it goes back to the allocator. */
+        char *b = malloc(cap);
         if (b == NULL) {
             c->too_large = 1;
             return;
+        }
+        if (c->body != NULL) {
+            memcpy(b, c->body, c->len);
+            sodium_memzero(c->body, c->cap);
+            free(c->body);
         }
         c->body = b;
         c->cap = cap;
@@ -801,6 +808,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         free(c->ctx.query[i].name);
         free(c->ctx.query[i].value);
     }
+    if (c->body != NULL)
+        sodium_memzero(c->body, c->cap);   /* passwords travel in bodies */
     free(c->body);
     free(c->path);
     free(c->segbuf);
