@@ -142,6 +142,17 @@ int srv_writer_start(srv_state *st);
 int srv_append_classified(srv_state *st, const uint8_t *const *entries, const size_t *lens,
                           srv_entry_info *info, size_t n, srv_check check, void *arg,
                           uint64_t *first, srv_resp *resp);
+/*
+ * Called by the writer once a group passed its check and is on the record
+ * (first: its first index), before its request wakes and before the next
+ * batch is checked: what must follow the append and must not race another
+ * append (a tombstoned body's deletion) goes here.
+ */
+typedef void (*srv_after)(srv_state *st, void *arg, uint64_t first);
+/* srv_append_classified with an after hook (NULL: none). */
+int srv_append_after(srv_state *st, const uint8_t *const *entries, const size_t *lens,
+                     srv_entry_info *info, size_t n, srv_check check, srv_after after,
+                     void *arg, uint64_t *first, srv_resp *resp);
 /* Appends everything still queued, then stops the thread. */
 void srv_writer_stop(srv_state *st);
 

@@ -280,13 +280,17 @@ static int in_window(const veche_election *el, uint64_t index, const uint8_t cre
     return el->cred_state == VECHE_CRED_COMPLETE && veche_credentials_find(&el->creds, cred);
 }
 
-/* Recomputes a set's "last ballot in the window" map from the ballots and el. */
-static void bset_rewindow(bset *s, const veche_election *el)
+/* Recomputes a set's "last ballot in the window" map from the ballots and el;
+ * -1 out of memory (the map is then incomplete: "superseded" may be missed). */
+static int bset_rewindow(bset *s, const veche_election *el)
 {
+    int rc = 0;
     srv_map_free(&s->last);
     for (size_t p = 0; p < s->n; p++)
-        if (el != NULL && in_window(el, s->v[p].index, s->v[p].cred))
-            srv_map_put(&s->last, s->v[p].cred, p);
+        if (el != NULL && in_window(el, s->v[p].index, s->v[p].cred) &&
+            srv_map_put(&s->last, s->v[p].cred, p) < 0)
+            rc = -1;
+    return rc;
 }
 
 /* Adds a ballot to slot k (under st->lock). */
@@ -296,6 +300,7 @@ static int index_add(srv_state *st, size_t k, uint64_t index, const uint8_t cred
     srv_index *ix = IDX(st);
     bset *s = &ix->sets[k];
     uint64_t old;
+    int rc = 0;
 
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 256;
@@ -313,10 +318,13 @@ static int index_add(srv_state *st, size_t k, uint64_t index, const uint8_t cred
         srv_map_put(&ix->tracking, leaf, ((uint64_t)k << 32) | s->n) < 0)
         return -1;
     st->elections[k].nballots++;
-    if (st->elections[k].cur != NULL && in_window(st->elections[k].cur->el, index, cred))
-        srv_map_put(&s->last, cred, s->n);
+    /* The ballot is indexed either way (the tracking map already names slot s->n);
+       a failure here is reported so it is not silently lost. */
+    if (st->elections[k].cur != NULL && in_window(st->elections[k].cur->el, index, cred) &&
+        srv_map_put(&s->last, cred, s->n) < 0)
+        rc = -1;
     s->n++;
-    return 0;
+    return rc;
 }
 
 /* The slot of election id, or -1 (under st->lock). */
@@ -463,7 +471,9 @@ static srv_election *slot_swap(srv_state *st, size_t k, srv_election *h)
 {
     srv_election *old = st->elections[k].cur;
     st->elections[k].cur = h;
-    bset_rewindow(&IDX(st)->sets[k], h ? h->el : NULL);
+    if (bset_rewindow(&IDX(st)->sets[k], h ? h->el : NULL) != 0)
+        fprintf(stderr, "veche serve: out of memory indexing the ballots of %s: superseded "
+                "ballots may show as counted until the next reload\n", st->elections[k].id);
     if (old == NULL)
         return NULL;
     old->replaced = 1;

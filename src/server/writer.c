@@ -33,6 +33,7 @@ typedef struct wjob {
     size_t          n;
     srv_entry_info *info;
     srv_check       check;
+    srv_after       after;       /* NULL, or run once the group is on the record */
     void           *arg;
     srv_resp       *resp;
     uint64_t        first;
@@ -113,6 +114,15 @@ static int repeats(batch *b, const wjob *j)
     return 0;
 }
 
+/* Adds the group's leaves to the batch's map; -1 out of memory. */
+static int remember(batch *b, const wjob *j)
+{
+    for (size_t i = 0; i < j->n; i++)
+        if (srv_map_put(&b->leaves, j->info[i].leaf, 0) < 0)
+            return -1;
+    return 0;
+}
+
 static void status_of(srv_resp *resp, veche_err e, const char *msg)
 {
     if (e == VECHE_EINTERNAL || e == VECHE_ENOMEM)
@@ -187,10 +197,16 @@ static void run_batch(srv_state *st, batch *b, wjob ***later, size_t *nlater)
         j->rc = j->check != NULL ? j->check(st, j->arg, j->resp) : 0;
         if (j->rc != 0)
             continue;
+        /* Without its leaves in the map, a repeat later in this batch would go unseen:
+           refuse the group rather than lose the duplicate detection. */
+        if (remember(b, j) != 0) {
+            srv_error(j->resp, 500, "internal", NULL, "out of memory, nothing was stored");
+            j->rc = -1;
+            continue;
+        }
         for (size_t k = 0; k < j->n; k++) {
             b->entries[b->n] = j->entries[k];
             b->lens[b->n++] = j->lens[k];
-            srv_map_put(&b->leaves, j->info[k].leaf, 0);
         }
         taken++;
     }
@@ -219,6 +235,8 @@ static void run_batch(srv_state *st, batch *b, wjob ***later, size_t *nlater)
                 continue;
             j->first = first;
             srv_state_appended(st, j->info, j->n, first);
+            if (j->after != NULL)
+                j->after(st, j->arg, first);
             first += j->n;
         }
     }
@@ -337,13 +355,21 @@ static int refuse_now(srv_state *st, size_t n, srv_resp *resp)
         return srv_error(resp, 500, "internal", NULL, "%zu entries cannot be appended at once",
                          n), -1;
     if (W(st) == NULL)
-        return srv_error(resp, 503, "internal", NULL, "the server is shutting down"), -1;
+        return srv_error(resp, 503, "unavailable", NULL, "the server is shutting down and "
+                         "appends nothing more; nothing was stored: retry when it is back"), -1;
     return 0;
 }
 
 int srv_append_classified(srv_state *st, const uint8_t *const *entries, const size_t *lens,
                           srv_entry_info *info, size_t n, srv_check check, void *arg,
                           uint64_t *first, srv_resp *resp)
+{
+    return srv_append_after(st, entries, lens, info, n, check, NULL, arg, first, resp);
+}
+
+int srv_append_after(srv_state *st, const uint8_t *const *entries, const size_t *lens,
+                     srv_entry_info *info, size_t n, srv_check check, srv_after after,
+                     void *arg, uint64_t *first, srv_resp *resp)
 {
     wjob j;
     if (refuse_now(st, n, resp) != 0)
@@ -354,6 +380,7 @@ int srv_append_classified(srv_state *st, const uint8_t *const *entries, const si
     j.info = info;
     j.n = n;
     j.check = check;
+    j.after = after;
     j.arg = arg;
     j.resp = resp;
     return submit(st, &j, first);
