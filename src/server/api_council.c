@@ -26,6 +26,8 @@
  * Secrets: a joining member's code and salt are in the answer only (its
  * body is wiped when freed) and every other copy is wiped here.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -580,8 +582,9 @@ static int h_bundle(srv_req *r, srv_resp *resp)
 }
 
 /*
- * Whether any council's publications name hash: 0 none, 1 one that is not
- * tombstoned, 2 only tombstoned ones.
+ * Whether any council's counted publications name hash: 0 none, 1 one that
+ * is not tombstoned, 2 only tombstoned ones. An impostor's or an uncounted
+ * publication never makes a body public (its bytes were never judged).
  */
 static int body_known(srv_state *st, const uint8_t hash[32])
 {
@@ -595,7 +598,7 @@ static int body_known(srv_state *st, const uint8_t hash[32])
         const veche_council *c = srv_council_acquire(st, ids[i], &e, &d);
         for (size_t k = 0; c != NULL && k < c->npublications; k++) {
             const veche_council_publication *p = &c->publications[k];
-            if (memcmp(p->hash, hash, 32) != 0)
+            if (!p->counted || p->impostor || memcmp(p->hash, hash, 32) != 0)
                 continue;
             if (p->tombstoned)
                 gone = 1;
@@ -638,7 +641,9 @@ static int h_body(srv_req *r, srv_resp *resp)
         veche_council_body_read(&body, &len, dir, hash, &d) != VECHE_OK)
         return srv_error(resp, 404, "not_found", NULL, "the body is not kept here: %s", d.msg);
     srv_text(resp, 200, "text/markdown; charset=utf-8", (const char *)body, len);
-    resp->immutable = 1;
+    /* The bytes for a hash never change but whether they are served does (a
+       tombstone): caches revalidate, the hash is the tag. */
+    snprintf(resp->etag, sizeof resp->etag, "\"%s\"", r->params[0]);
     free(body);
     return 0;
 }
@@ -665,6 +670,7 @@ struct cjob {
     srv_entry_info *info;
     uint64_t        first;
     cjob_fn         build, extra, before;
+    void          (*after)(cjob *j);   /* in the writer, once the batch is on the record */
     int           (*refused)(cjob *j, srv_resp *resp, const char *msg);
     void           *ctx;
 };
@@ -745,6 +751,15 @@ static int job_check(srv_state *st, void *arg, srv_resp *resp)
     return 0;
 }
 
+/* srv_after: the batch is on the record. */
+static void job_after(srv_state *st, void *arg, uint64_t first)
+{
+    cjob *j = arg;
+    (void)st;
+    j->first = first;
+    j->after(j);
+}
+
 /*
  * Hands the batch to the writer (judged there) and waits until it is
  * durable: 0 with j->first its first index, or -1 with the refusal in resp.
@@ -758,8 +773,8 @@ static int job_run(cjob *j, srv_resp *resp)
         return oom(resp), -1;
     for (size_t i = 0; i < j->n; i++)
         srv_entry_classify(&j->info[i], (const uint8_t *)j->ent[i], j->len[i]);
-    if (srv_append_classified(j->st, (const uint8_t *const *)j->ent, j->len, j->info, j->n,
-                              job_check, j, &first, resp) != 0)
+    if (srv_append_after(j->st, (const uint8_t *const *)j->ent, j->len, j->info, j->n,
+                         job_check, j->after ? job_after : NULL, j, &first, resp) != 0)
         return -1;
     j->first = first;
     return 0;
@@ -1502,18 +1517,26 @@ static int recall_carried(const veche_council *c, const veche_council_election *
 }
 
 /* One entry by A, judged and appended: 201 {"index", "tracking_code"}. */
-static int append_one(srv_req *r, srv_resp *resp, const char *council, char *entry, size_t len)
+static int append_one_after(srv_req *r, srv_resp *resp, const char *council, char *entry,
+                            size_t len, void (*after)(cjob *j), void *ctx)
 {
     cjob j;
     memset(&j, 0, sizeof j);
     j.st = r->st;
     j.council = council;
+    j.after = after;
+    j.ctx = ctx;
     if (job_add(&j, entry, len) != 0)
         return oom(resp);
     if (job_run(&j, resp) == 0)
         srv_json(resp, 201, tracked(j.first, (const uint8_t *)j.ent[0], j.len[0]));
     job_free(&j);
     return 0;
+}
+
+static int append_one(srv_req *r, srv_resp *resp, const char *council, char *entry, size_t len)
+{
+    return append_one_after(r, resp, council, entry, len, NULL, NULL);
 }
 
 static int h_mandate_end(srv_req *r, srv_resp *resp)
@@ -1584,7 +1607,13 @@ done:
 
 /* ---- tombstones ----------------------------------------------------------------------------------- */
 
-/* Deletes the body file of hash unless a publication not tombstoned still names it. */
+/*
+ * Deletes the body file of hash unless a counted publication not tombstoned
+ * still names it. Runs in the writer right after the tombstone's append
+ * (cjob.after), where door appends (which write bodies, door_store) are
+ * serialized with it: a door publication of the same body is either on the
+ * record already (and keeps the file) or writes it again after.
+ */
 static void body_drop(srv_state *st, const uint8_t hash[32])
 {
     veche_diag d = {{0}};
@@ -1596,6 +1625,12 @@ static void body_drop(srv_state *st, const uint8_t hash[32])
     snprintf(path, sizeof path, "%s/%s", dir, hex);
     if (unlink(path) != 0)
         fprintf(stderr, "veche serve: cannot delete the tombstoned body %s\n", path);
+}
+
+/* cjob.after of a tombstone: ctx is the tombstoned publication's hash. */
+static void tombstone_after(cjob *j)
+{
+    body_drop(j->st, j->ctx);
 }
 
 static int h_tombstone(srv_req *r, srv_resp *resp)
@@ -1633,9 +1668,7 @@ static int h_tombstone(srv_req *r, srv_resp *resp)
         build_failed(resp, e, &d);
         goto done;
     }
-    append_one(r, resp, c->id, entry, len);
-    if (resp->status == 201)
-        body_drop(r->st, hash);
+    append_one_after(r, resp, c->id, entry, len, tombstone_after, hash);
 done:
     srv_council_release(r->st, c);
     json_decref(body);
@@ -1898,12 +1931,38 @@ static void door_recall(srv_state *st, const char *council, uint64_t petition, u
     srv_council_release(st, c);
 }
 
+/*
+ * cjob.before of a publication: in the writer, once the judge has accepted
+ * the entry and just before it is appended, the body is made durable
+ * (temp file, fsync, rename, then the directory fsync'd): a refused entry
+ * leaves nothing on disk, an acknowledged one always has its body.
+ */
+static int door_store(cjob *j, srv_resp *resp)
+{
+    const door *e = j->ctx;
+    veche_diag d = {{0}};
+    const char *dir;
+    int fd;
+
+    if ((dir = srv_council_bodies_dir(j->st, &d)) == NULL ||
+        veche_council_body_write(dir, e->pbody, e->pbody_len, &d) != VECHE_OK)
+        return srv_error(resp, 500, "internal", NULL, "storing the body, nothing was stored: %s",
+                         d.msg), -1;
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        return srv_error(resp, 500, "internal", NULL, "storing the body, nothing was stored: "
+                         "cannot fsync %s: %s", dir, strerror(err)), -1;
+    }
+    close(fd);
+    return 0;
+}
+
 static int h_door(srv_req *r, srv_resp *resp)
 {
     json_t *req = srv_body_json(r, resp), *answer;
     const veche_council *c = NULL;
-    veche_diag d = {{0}};
-    const char *dir;
     door e;
     cjob j;
     uint64_t petition = NO_INDEX;
@@ -1920,13 +1979,6 @@ static int h_door(srv_req *r, srv_resp *resp)
     if ((c = council_get(r->st, r->params[0], resp)) == NULL ||
         door_parse(r, req, &e, resp) != 0 || door_allowed(c, &e, resp) != 0)
         goto done;
-    if (e.pbody != NULL) {
-        if ((dir = srv_council_bodies_dir(r->st, &d)) == NULL ||
-            veche_council_body_write(dir, e.pbody, e.pbody_len, &d) != VECHE_OK) {
-            srv_error(resp, 500, "internal", NULL, "storing the body: %s", d.msg);
-            goto done;
-        }
-    }
     const json_t *entry = json_object_get(req, "entry");
     char *copy = malloc(json_string_length(entry) + 1);
     if (copy == NULL || job_add(&j, copy, json_string_length(entry)) != 0) {
@@ -1938,6 +1990,8 @@ static int h_door(srv_req *r, srv_resp *resp)
     j.council = r->params[0];
     j.ctx = &e;
     j.refused = refused_door;
+    if (e.pbody != NULL)
+        j.before = door_store;
     if (job_run(&j, resp) != 0)
         goto done;
     if ((answer = tracked(j.first, (const uint8_t *)j.ent[0], j.len[0])) == NULL) {

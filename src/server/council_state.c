@@ -28,6 +28,7 @@
  *
  * Bodies: DB.bodies/<hex of SHA-256>, made on first need (public content).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -396,6 +397,71 @@ const char *srv_council_bodies_dir(srv_state *st, veche_diag *d)
     return cs->bodies;
 }
 
+/* Adds the hashes of council id's served bodies (counted, not tombstoned) to live; -1 if it
+ * cannot be read. */
+static int bodies_live(srv_state *st, const char *id, srv_map *live)
+{
+    veche_diag d = {{0}};
+    veche_err e;
+    const veche_council *c = srv_council_acquire(st, id, &e, &d);
+    int rc = 0;
+
+    if (c == NULL)
+        return -1;
+    for (size_t k = 0; k < c->npublications && rc == 0; k++) {
+        const veche_council_publication *p = &c->publications[k];
+        if (p->counted && !p->impostor && !p->tombstoned && srv_map_put(live, p->hash, 0) < 0)
+            rc = -1;
+    }
+    srv_council_release(st, c);
+    return rc;
+}
+
+/*
+ * At open, DB.bodies keeps only what it serves: a write cut short leaves a
+ * temp file, an append that failed after its body was stored or a
+ * tombstone's deletion cut short leaves a body no publication names. Both
+ * go. If any council cannot be read, nothing is deleted.
+ */
+static void bodies_sweep(srv_state *st)
+{
+    cstate *cs = CS(st);
+    srv_map live;
+    struct dirent *de;
+    DIR *dir;
+    uint8_t hash[32];
+    size_t got;
+
+    if ((dir = opendir(cs->bodies)) == NULL)
+        return;
+    if (srv_map_init(&live) != 0) {
+        closedir(dir);
+        return;
+    }
+    for (size_t i = 0; i < cs->nslots; i++)
+        if (bodies_live(st, cs->slots[i].id, &live) != 0) {
+            fprintf(stderr, "veche serve: council %s cannot be read; %s is left as it is\n",
+                    cs->slots[i].id, cs->bodies);
+            goto done;
+        }
+    while ((de = readdir(dir)) != NULL) {
+        const char *name = de->d_name;
+        uint64_t v;
+        int temp = strstr(name, ".tmp") != NULL && strspn(name, "0123456789abcdef") == 64;
+        int body = strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64 &&
+                   sodium_hex2bin(hash, 32, name, 64, NULL, &got, NULL) == 0 && got == 32;
+        char path[sizeof cs->bodies + 260];
+        if (!temp && !(body && !srv_map_get(&live, hash, &v)))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", cs->bodies, name);
+        if (unlink(path) != 0)
+            fprintf(stderr, "veche serve: cannot delete %s: %s\n", path, strerror(errno));
+    }
+done:
+    srv_map_free(&live);
+    closedir(dir);
+}
+
 /* ---- open and close ---------------------------------------------------------------------- */
 
 veche_err srv_council_open(srv_state *st, veche_diag *d)
@@ -420,6 +486,8 @@ veche_err srv_council_open(srv_state *st, veche_diag *d)
         if (slot_add(cs, ids[i]) != 0)
             e = veche_diag_set(d, VECHE_ENOMEM, "out of memory");
     free(ids);
+    if (e == VECHE_OK)
+        bodies_sweep(st);
     return e;
 }
 

@@ -129,6 +129,7 @@ int srv_error(srv_resp *resp, unsigned status, const char *code, const char *fie
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     resp->immutable = 0;
+    resp->etag[0] = 0;
     return srv_json(resp, status,
                     json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", msg,
                               "field", field ? json_string(field) : json_null()));
@@ -469,7 +470,10 @@ static enum MHD_Result send_resp(const server *s, struct MHD_Connection *conn, c
         MHD_add_response_header(r, "Content-Type",
                                 resp->content_type ? resp->content_type : "application/json");
         MHD_add_response_header(r, "Cache-Control", resp->immutable
-                                    ? "public, max-age=31536000, immutable" : "no-store");
+                                    ? "public, max-age=31536000, immutable"
+                                    : resp->etag[0] ? "no-cache" : "no-store");
+        if (resp->etag[0])
+            MHD_add_response_header(r, "ETag", resp->etag);
         if (resp->set_cookie)
             MHD_add_response_header(r, "Set-Cookie", resp->set_cookie);
         if (resp->disposition)

@@ -69,6 +69,7 @@ typedef struct srv_resp {
     size_t      len;
     const char *content_type;    /* static string */
     int         immutable;       /* Cache-Control: public, max-age=31536000, immutable */
+    char        etag[72];        /* "" or an ETag: sent with Cache-Control: no-cache */
     char       *set_cookie;      /* malloc'd or NULL */
     char       *disposition;     /* malloc'd Content-Disposition or NULL */
     int         secret;          /* the body holds secrets (credential codes): wiped when freed */

@@ -21,7 +21,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
 import * as C from '../../web/js/veche-council.js';
@@ -276,12 +276,22 @@ test('a petition by a credential that is not standing is 403; a forged signature
   const sig = Buffer.from(forged.body.signature, 'base64');
   sig[5] ^= 1;
   forged.body.signature = sig.toString('base64');
+  const files = bodyFiles();
   await refused(() => door(R.canonicalJSON(forged), body), 422, 'invalid_entry');
+  // Judged and refused by the writer: its body was never written.
+  assert.deepEqual(bodyFiles(), files, 'a refused publication leaves no file in DB.bodies');
+  assert.equal(existsSync(join(`${srv.db}.bodies`, C.bodyMeta('Hello').hex)), false);
   // Signed for another council's fingerprint: 422 too.
   const other = C.memberPublicationEntry({ council: ID, kind: 'statement', title: 'Hi' }, 'Hello',
     members.m1.cred, new Uint8Array(32));
   await refused(() => door(other.entry, other.body), 422, 'invalid_entry');
 });
+
+// The files of DB.bodies, sorted ([] before the first body).
+function bodyFiles() {
+  const dir = `${srv.db}.bodies`;
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
 
 // The check symbol that makes 20 symbols a valid code (credentials.h).
 function checkSymbolFor(twenty) {
@@ -514,7 +524,10 @@ test('publications, a tombstone, and the body then gone (410)', async () => {
   assert.equal(b.status, 200, b.text);
   assert.equal(b.text, text);
   assert.match(b.headers.get('content-type'), /^text\/markdown; charset=utf-8/);
-  assert.match(b.headers.get('cache-control'), /immutable/);
+  // Revalidated, never immutable: a tombstone ends its availability.
+  assert.equal(b.headers.get('cache-control'), 'no-cache');
+  assert.equal(b.headers.get('etag'), `"${pubHash}"`);
+  assert.ok(existsSync(join(`${srv.db}.bodies`, pubHash)));
   const g = C.groupingPublicationEntry({ council: ID, grouping: 'greens', kind: 'platform', title: 'Our platform',
     election: 'works-2026', option: 'Ana' }, 'Vote Ana.', keyOf('g1'));
   const gr = await door(g.entry, g.body);
@@ -534,6 +547,7 @@ test('publications, a tombstone, and the body then gone (410)', async () => {
   const gone = await get(`/bodies/${pubHash}`);
   assert.equal(gone.status, 410, gone.text);
   assert.equal(gone.body.error.code, 'tombstoned');
+  assert.equal(existsSync(join(`${srv.db}.bodies`, pubHash)), false, 'the tombstoned body is deleted');
   await refused(() => post(`/councils/${ID}/tombstones`, { publication, reason: 'again' }), 409, 'conflict');
   const after1 = (await council()).publications.find((p) => p.index === publication);
   assert.deepEqual(after1.tombstone, { index: t.body.index, reason: 'A court order of 2026-03-01.' });
@@ -558,7 +572,15 @@ test('the record verifies, the council with it; the state survives a restart', a
   const c = await council();
   assert.deepEqual(c.problems, []);
   await srv.stop();
+  // What a crash could leave: a temp file and a body no publication names. The restart
+  // deletes both and keeps the bodies it serves.
+  const live = bodyFiles();
+  assert.ok(live.includes(C.bodyMeta('Vote Ana.').hex), live.join());
+  const orphan = C.bodyMeta('nobody published this').hex;
+  writeFileSync(join(`${srv.db}.bodies`, orphan), 'nobody published this');
+  writeFileSync(join(`${srv.db}.bodies`, `${orphan}.tmp12345`), 'half');
   srv = await startServer({ dir, password: srv.password });
+  assert.deepEqual(bodyFiles(), live);
   token = await login(srv);
   const again = await council();
   assert.deepEqual({ ...again, due: null }, { ...c, due: null });
