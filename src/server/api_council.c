@@ -2033,7 +2033,7 @@ const srv_route srv_routes_council[] = {
      ADMIN_MAX_BODY},
     /* Anyone may knock (groupings and appeals need only some key): limited per address like
        casting. */
-    {"POST", "/api/v1/councils/{}/entries", h_door, SRV_RATE_CAST, DOOR_MAX_BODY},
+    {"POST", "/api/v1/councils/{}/entries", h_door, SRV_RATE_DOOR, DOOR_MAX_BODY},
     {"GET", "/api/v1/bodies/{}", h_body, SRV_IMMUTABLE, 0},
     {NULL, NULL, NULL, 0, 0},
 };

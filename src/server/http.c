@@ -637,6 +637,12 @@ static enum MHD_Result run_api(server *s, struct MHD_Connection *conn, conn_req 
                   "too many ballots from this address; try again in %u s", retry);
         return send_resp(s, conn, c, method, &resp, retry);
     }
+    if ((rt->flags & SRV_RATE_DOOR) && s->o->cast_rate > 0 &&
+        srv_limit_take(s->st, SRV_BUCKET_DOOR, c->remote, s->o->cast_rate, &retry) != 0) {
+        srv_error(&resp, 429, "rate_limited", NULL,
+                  "too many entries from this address; try again in %u s", retry);
+        return send_resp(s, conn, c, method, &resp, retry);
+    }
     if ((rt->flags & SRV_RATE_LOGIN) &&
         srv_limit_take(s->st, SRV_BUCKET_LOGIN, c->remote, SRV_LOGIN_PER_MINUTE, &retry) != 0) {
         srv_error(&resp, 429, "rate_limited", NULL,

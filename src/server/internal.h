@@ -178,7 +178,7 @@ json_t *srv_object_body(const srv_req *r, srv_resp *resp, const char *const *kno
 
 /* ---- rate limits (ratelimit.c) --------------------------------------------------------------- */
 
-enum { SRV_BUCKET_CAST = 0, SRV_BUCKET_LOGIN = 1 };
+enum { SRV_BUCKET_CAST = 0, SRV_BUCKET_LOGIN = 1, SRV_BUCKET_DOOR = 2 };
 
 int srv_limits_init(srv_state *st);
 void srv_limits_free(srv_state *st);

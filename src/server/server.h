@@ -115,6 +115,8 @@ typedef int (*srv_handler)(srv_req *r, srv_resp *resp);
 enum {
     SRV_ADMIN      = 1 << 0,  /* needs an administrator session (401 otherwise) */
     SRV_RATE_CAST  = 1 << 1,  /* counts against the address's casting bucket */
+    SRV_RATE_DOOR  = 1 << 4,  /* the members' door: a bucket of its own, at the casting rate,
+                                 so entries anyone may post cannot use up voters' budget */
     SRV_RATE_LOGIN = 1 << 2,  /* counts against the address's login bucket */
     SRV_IMMUTABLE  = 1 << 3   /* (documentation only; handlers set resp->immutable) */
 };

@@ -258,6 +258,22 @@ test('--behind-tls: the client address is the loopback proxy\'s X-Forwarded-For 
   }
 });
 
+test('the members\' door has its own bucket: 60 entries a minute, and using it up leaves casting untouched', async () => {
+  const s = await startServer();
+  try {
+    for (let i = 0; i < 60; i++) {
+      const r = await api(s, 'POST', '/api/v1/councils/nope/entries', { json: { entry: '{}', body: null } });
+      assert.notEqual(r.status, 429, `entry ${i + 1}`);
+    }
+    assertError(await api(s, 'POST', '/api/v1/councils/nope/entries', { json: { entry: '{}', body: null } }), 429, 'rate_limited');
+    const cast = await api(s, 'POST', '/api/v1/elections/nope/ballots', { json: {} });
+    assert.notEqual(cast.status, 429, 'casting has its own budget');
+  } finally {
+    assert.equal(await s.stop(), 0);
+    s.cleanup();
+  }
+});
+
 test('login is rate-limited per address: the 6th attempt in a minute is 429 with Retry-After', async () => {
   const s = await startServer();
   try {
