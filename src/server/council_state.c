@@ -56,6 +56,7 @@ typedef struct cload {
 typedef struct cslot {
     char   id[VECHE_COUNCIL_ID_MAX + 1];
     cload *cur;
+    int    loading;                  /* a thread is loading it: others wait, not load too */
 } cslot;
 
 typedef struct mapline {
@@ -66,6 +67,7 @@ typedef struct mapline {
 
 typedef struct cstate {
     pthread_mutex_t mu;              /* everything below */
+    pthread_cond_t  loaded;          /* a slot's load finished */
     uint64_t        gen;             /* bumped by every non-ballot append */
     cslot          *slots;           /* one per council.create on the record, in order */
     size_t          nslots, capslots;
@@ -178,6 +180,13 @@ static cload *load_fresh(srv_state *st, const char *id, uint64_t gen, veche_err 
     return l;
 }
 
+/*
+ * One load at a time per council (single flight): a full load reads the whole
+ * record, so when a copy goes stale — after any non-ballot append, or with
+ * age — the first reader loads and the others wait for it instead of each
+ * loading too. A copy that is only old (no append since) is served while
+ * another thread refreshes it.
+ */
 const veche_council *srv_council_acquire(srv_state *st, const char *id, veche_err *err,
                                          veche_diag *d)
 {
@@ -189,32 +198,42 @@ const veche_council *srv_council_acquire(srv_state *st, const char *id, veche_er
 
     *err = VECHE_OK;
     pthread_mutex_lock(&cs->mu);
-    if ((k = slot_find(cs, id)) < 0) {
-        pthread_mutex_unlock(&cs->mu);
-        *err = veche_diag_set(d, VECHE_ENOTFOUND, "no council \"%.64s\" on this board", id);
-        return NULL;
+    for (;;) {
+        if ((k = slot_find(cs, id)) < 0) {
+            pthread_mutex_unlock(&cs->mu);
+            *err = veche_diag_set(d, VECHE_ENOTFOUND, "no council \"%.64s\" on this board", id);
+            return NULL;
+        }
+        l = cs->slots[k].cur;
+        if (l != NULL && l->gen == cs->gen &&
+            (now - l->loaded < COUNCIL_MAX_AGE || cs->slots[k].loading)) {
+            l->refs++;
+            pthread_mutex_unlock(&cs->mu);
+            return &l->c;
+        }
+        if (!cs->slots[k].loading)
+            break;
+        pthread_cond_wait(&cs->loaded, &cs->mu);
     }
-    l = cs->slots[k].cur;
-    if (l != NULL && l->gen == cs->gen && now - l->loaded < COUNCIL_MAX_AGE) {
-        l->refs++;
-        pthread_mutex_unlock(&cs->mu);
-        return &l->c;
-    }
+    cs->slots[k].loading = 1;
     gen = cs->gen;
     pthread_mutex_unlock(&cs->mu);
 
-    if ((l = load_fresh(st, id, gen, err, d)) == NULL)
-        return NULL;
+    l = load_fresh(st, id, gen, err, d);
     pthread_mutex_lock(&cs->mu);
     k = slot_find(cs, id);
-    if (k >= 0 && (cs->slots[k].cur == NULL || cs->slots[k].cur->gen <= gen)) {
-        gone = cload_unref(cs->slots[k].cur);
-        cs->slots[k].cur = l;
-        l->refs++;                   /* the slot's */
+    if (k >= 0) {
+        cs->slots[k].loading = 0;
+        if (l != NULL && (cs->slots[k].cur == NULL || cs->slots[k].cur->gen <= gen)) {
+            gone = cload_unref(cs->slots[k].cur);
+            cs->slots[k].cur = l;
+            l->refs++;               /* the slot's */
+        }
     }
+    pthread_cond_broadcast(&cs->loaded);
     pthread_mutex_unlock(&cs->mu);
     cload_free(gone);
-    return &l->c;
+    return l != NULL ? &l->c : NULL;
 }
 
 void srv_council_release(srv_state *st, const veche_council *c)
@@ -475,6 +494,7 @@ veche_err srv_council_open(srv_state *st, veche_diag *d)
     if (cs == NULL)
         return veche_diag_set(d, VECHE_ENOMEM, "out of memory");
     pthread_mutex_init(&cs->mu, NULL);
+    pthread_cond_init(&cs->loaded, NULL);
     snprintf(cs->bodies, sizeof cs->bodies, "%s.bodies", st->db_path);
     st->council = cs;
     if ((e = veche_council_register_types()) != VECHE_OK)
@@ -504,6 +524,7 @@ void srv_council_close(srv_state *st)
     free(cs->map);
     veche_key_wipe(&cs->roll);
     pthread_mutex_destroy(&cs->mu);
+    pthread_cond_destroy(&cs->loaded);
     free(cs);
     st->council = NULL;
 }

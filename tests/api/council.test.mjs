@@ -215,6 +215,21 @@ test('join answers the code and salt once; the code under the council id is stan
   assert.deepEqual(c.roll_history.map((x) => [x.action, x.member, x.count]), [['join', 'm1', 1]]);
 });
 
+test('many readers right after a change all see it (one load shared, no stale answer, no deadlock)', async () => {
+  const before = (await get(`/councils/${ID}`)).body.members;
+  await join1('m-burst', 'Burst Reader');
+  const answers = await Promise.all(Array.from({ length: 40 }, () => get(`/councils/${ID}`)));
+  for (const r of answers) {
+    assert.equal(r.status, 200);
+    assert.equal(r.body.members, before + 1);
+  }
+  // Election reads that look up the council scope, at the same moment, also answer.
+  const all = await Promise.all(Array.from({ length: 20 }, () => get('/councils')));
+  for (const r of all) assert.equal(r.status, 200);
+  await post(`/councils/${ID}/roll`, { action: 'leave', member: 'm-burst', reason: 'a reader of the test' });
+  assert.equal((await get(`/councils/${ID}`)).body.members, before);
+});
+
 test('a second join of an id, and a leave of someone unknown, are refused', async () => {
   const e = await refused(() => post(`/councils/${ID}/roll`, { action: 'join', member: 'm1', name: 'X', reason: '' }),
     409, 'conflict');
