@@ -570,13 +570,29 @@ static int demo_council(demo *g)
 
 /* ---- what to do next ----------------------------------------------------------------------- */
 
+/*
+ * This very binary's path, so the printed commands can be pasted as they are
+ * (a newcomer running `make demo` has no `veche` on their PATH); "veche" if
+ * it cannot be read.
+ */
+static void self_path(char *out, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+    if (n <= 0 || (size_t)n >= cap - 1 || memchr(out, ' ', (size_t)n) != NULL)
+        snprintf(out, cap, "veche");
+    else
+        out[n] = 0;
+}
+
 static void demo_print(const demo *g, const srv_options *o)
 {
     const char *listen = o->listen ? o->listen : "127.0.0.1:8080";
     size_t n = strlen(listen);
     int any_port = n >= 2 && strcmp(listen + n - 2, ":0") == 0;
-    char base[300] = "", url[300] = "URL";
+    char base[300] = "", url[300] = "URL", self[1024];
     FILE *f = g->out;
+
+    self_path(self, sizeof self);
 
     if (!any_port) {
         snprintf(base, sizeof base, "http://%s", listen);
@@ -603,10 +619,10 @@ static void demo_print(const demo *g, const srv_options *o)
             url, DEMO_ID);
     fprintf(f, "  then two trustees decrypt:\n");
     for (int i = 1; i <= DEMO_THRESHOLD; i++)
-        fprintf(f, "  veche trustee decrypt --server %s --state %s/trustee-%d.state "
-                "--key %s/trustee-%d.key\n", url, g->dir, i, g->dir, i);
+        fprintf(f, "  %s trustee decrypt --server %s --state %s/trustee-%d.state "
+                "--key %s/trustee-%d.key\n", self, url, g->dir, i, g->dir, i);
     fprintf(f, "  then POST .../api/v1/elections/%s/result, and anyone checks it all:\n"
-            "  veche verify --server %s --election %s\n", DEMO_ID, url, DEMO_ID);
+            "  %s verify --server %s --election %s\n", DEMO_ID, self, url, DEMO_ID);
     fprintf(f, "veche serve: demonstration council \"%s\": %d members, %d groupings; its page "
             "and one member's area:\n", DEMO_COUNCIL, DEMO_MEMBERS, DEMO_GROUPINGS);
     fprintf(f, "  %s/council.html#council=%s\n", base, DEMO_COUNCIL);
