@@ -26,6 +26,7 @@
 #include "board/board.h"
 #include "board/export.h"
 #include "council/council.h"
+#include "election/admin.h"
 #include "election/ballot.h"
 #include "election/ceremony.h"
 #include "election/election.h"
@@ -396,34 +397,19 @@ static void decrypt(cw *w, const char *id, int j)
     veche_election_free(el);
 }
 
+/* The result, as the administrator makes it (election/admin.h: judge, combine, count). */
 static void result(cw *w, const char *id)
 {
-    veche_election *el;
-    veche_ceremony *c = ceremony(w, id, &el);
-    veche_ceremony_tally *t = malloc(sizeof *t);
-    const veche_election_entry *te = veche_admin_first(el, &el->tallies);
-    veche_decryption dec;
+    veche_election *el = eload(w, id);
     veche_result r;
-    uint32_t set[VECHE_DKG_MAX_TRUSTEES];
-    size_t ignored, n;
-    uint64_t bad;
-    json_t *body;
-    veche_diag d = {{0}};
+    veche_admin_err e;
+    char *entry = NULL;
+    size_t len;
 
-    assert_non_null(t);
-    if (veche_ceremony_tally_parse(t, te->body, &el->manifest, &d) != VECHE_OK ||
-        veche_decryption_init(&dec, c, t, el->fingerprint, &d) != VECHE_OK ||
-        veche_decryptions_judge(&dec, el, &ignored, &bad, &d) != VECHE_OK)
-        fail_msg("decryptions: %s", d.msg);
-    n = veche_decryption_set(&dec, set);
-    if (veche_result_compute(&r, &dec, set, n, (uint64_t)json_integer_value(
-                                 json_object_get(te->body, "weight")), &d) != VECHE_OK ||
-        veche_result_body(&body, el, &r, &d) != VECHE_OK)
-        fail_msg("result: %s", d.msg);
-    put_body(w, VECHE_ETYPE_RESULT, body, &w->admin);
-    veche_decryption_free(&dec);
-    free(t);
-    veche_ceremony_free(c);
+    if (veche_admin_result(&entry, &len, &r, el, &w->admin, "admin", &e) != VECHE_ADMIN_OK)
+        fail_msg("result: %s", e.msg);
+    append(w, entry, len);
+    free(entry);
     veche_election_free(el);
 }
 
