@@ -1452,26 +1452,6 @@ static const char *chapter2(const char *spec, char **end_copy)
     return *end_copy;
 }
 
-static void quoted(const char *ch, const char *value, const char *what)
-{
-    if (strstr(ch, value) == NULL)
-        fail_msg("docs/SPEC.md chapter 2 does not quote %s: %s", what, value);
-}
-
-static void quoted_hex(const char *ch, const uint8_t *b, size_t n, const char *what)
-{
-    char hex[200];
-    to_hex(hex, b, n);
-    quoted(ch, hex, what);
-}
-
-static void quoted_b64(const char *ch, const uint8_t *b, size_t n, const char *what)
-{
-    char *s = b64_of(b, n);
-    quoted(ch, s, what);
-    free(s);
-}
-
 /* Every line of a multi-line text, each at the start of a line of the SPEC. */
 static void quoted_lines(const char *ch, const char *text, const char *what)
 {
@@ -1498,46 +1478,46 @@ static void test_spec_quotes_example(void **state)
 
     example_compute(&x);
     ch = chapter2(spec, &ch2);
-    quoted_hex(ch, x.board.seed, 32, "the board seed");
-    quoted_hex(ch, x.board.pk, 32, "the board public key");
-    quoted_hex(ch, x.board_id, 4, "the board key ID");
-    quoted(ch, x.board_vkey, "the board vkey");
+    spec_quoted_hex(ch, x.board.seed, 32, "the board seed");
+    spec_quoted_hex(ch, x.board.pk, 32, "the board public key");
+    spec_quoted_hex(ch, x.board_id, 4, "the board key ID");
+    spec_quoted(ch, x.board_vkey, "the board vkey");
     {
         char *seed = b64_of(x.board.seed, 32);
         snprintf(name, sizeof name, "veche-ed25519-v1 " ORIGIN " %s\n", seed);
-        quoted(ch, name, "the board's key file");
+        spec_quoted(ch, name, "the board's key file");
         free(seed);
     }
     {
         hash32 empty;
         crypto_hash_sha256(empty, NULL, 0);
-        quoted_hex(ch, empty, 32, "the empty root");
+        spec_quoted_hex(ch, empty, 32, "the empty root");
     }
-    quoted_hex(ch, x.author.seed, 32, "the author seed");
-    quoted_hex(ch, x.author.pk, 32, "the author public key");
-    quoted_hex(ch, x.witness.seed, 32, "the witness seed");
-    quoted_hex(ch, x.witness.pk, 32, "the witness public key");
-    quoted_hex(ch, x.witness_id, 4, "the witness key ID");
-    quoted(ch, x.witness_vkey, "the witness vkey");
+    spec_quoted_hex(ch, x.author.seed, 32, "the author seed");
+    spec_quoted_hex(ch, x.author.pk, 32, "the author public key");
+    spec_quoted_hex(ch, x.witness.seed, 32, "the witness seed");
+    spec_quoted_hex(ch, x.witness.pk, 32, "the witness public key");
+    spec_quoted_hex(ch, x.witness_id, 4, "the witness key ID");
+    spec_quoted(ch, x.witness_vkey, "the witness vkey");
     quoted_lines(ch, x.msg1, "the signed message of entry 1");
     for (int i = 0; i < 3; i++) {
         snprintf(name, sizeof name, "entry %d", i);
         quoted_lines(ch, x.e[i], name);
         snprintf(name, sizeof name, "the leaf hash of entry %d", i);
-        quoted_hex(ch, x.leaf[i], 32, name);
-        quoted_b64(ch, x.leaf[i], 32, name);
+        spec_quoted_hex(ch, x.leaf[i], 32, name);
+        spec_quoted_b64(ch, x.leaf[i], 32, name);
     }
-    quoted_hex(ch, x.n01, 32, "MTH(D[0:2])");
-    quoted_b64(ch, x.n01, 32, "MTH(D[0:2])");
-    quoted_hex(ch, x.root, 32, "the root");
-    quoted_b64(ch, x.root, 32, "the root");
+    spec_quoted_hex(ch, x.n01, 32, "MTH(D[0:2])");
+    spec_quoted_b64(ch, x.n01, 32, "MTH(D[0:2])");
+    spec_quoted_hex(ch, x.root, 32, "the root");
+    spec_quoted_b64(ch, x.root, 32, "the root");
     quoted_lines(ch, x.cosigned, "the cosigned checkpoint");
     quoted_lines(ch, x.receipt, "the receipt");
     quoted_lines(ch, x.request, "the witness request");
     /* the table of checks */
     for (int i = 0; i < 7; i++) {
         snprintf(name, sizeof name, "| %d | %s |", i + 1, check_names[i]);
-        quoted(ch, name, "a row of the table of checks");
+        spec_quoted(ch, name, "a row of the table of checks");
     }
     free(ch2);
     free(spec);

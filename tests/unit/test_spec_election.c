@@ -1777,26 +1777,6 @@ static char *chapter(const char *spec, const char *from, const char *to)
     return strndup(a, z ? (size_t)(z - a) : strlen(a));
 }
 
-static void quoted(const char *ch, const char *value, const char *what)
-{
-    if (strstr(ch, value) == NULL)
-        fail_msg("docs/SPEC.md does not quote %s: %s", what, value);
-}
-
-static void quoted_hex(const char *ch, const uint8_t *b, size_t n, const char *what)
-{
-    char hex[300];
-    to_hex(hex, b, n);
-    quoted(ch, hex, what);
-}
-
-static void quoted_b64(const char *ch, const uint8_t *b, size_t n, const char *what)
-{
-    char *s = b64_of(b, n);
-    quoted(ch, s, what);
-    free(s);
-}
-
 /* A whole line of the SPEC. */
 static void quoted_line(const char *ch, const char *line, const char *what)
 {
@@ -1820,48 +1800,48 @@ static void test_spec_quotes_example(void **state)
     ref = referendum();
     ch3 = chapter(spec, "\n## 3. ", "\n## 4. ");
     ch4 = chapter(spec, "\n## 4. ", "\n## 5. ");
-    quoted(ch3, ALPHABET, "the code alphabet");
-    quoted_hex(ch3, x.admin.seed, 32, "the administrator's seed");
-    quoted_hex(ch3, x.admin.pk, 32, "the administrator's key");
-    quoted_hex(ch3, x.authority.seed, 32, "the credential authority's seed");
-    quoted_hex(ch3, x.authority.pk, 32, "the credential authority's key");
-    quoted_hex(ch3, x.trustee.seed, 32, "the trustee's seed");
-    quoted_hex(ch3, x.trustee.pk, 32, "the trustee's key");
-    quoted_hex(ch3, x.seed_codes, 32, "the codes' seed");
-    quoted_hex(ch3, x.seed_trustee, 32, "the trustee's state seed");
-    quoted_hex(ch3, x.seed_ballot[0], 32, "ballot 1's seed");
-    quoted_hex(ch3, x.seed_ballot[1], 32, "ballot 2's seed");
+    spec_quoted(ch3, ALPHABET, "the code alphabet");
+    spec_quoted_hex(ch3, x.admin.seed, 32, "the administrator's seed");
+    spec_quoted_hex(ch3, x.admin.pk, 32, "the administrator's key");
+    spec_quoted_hex(ch3, x.authority.seed, 32, "the credential authority's seed");
+    spec_quoted_hex(ch3, x.authority.pk, 32, "the credential authority's key");
+    spec_quoted_hex(ch3, x.trustee.seed, 32, "the trustee's seed");
+    spec_quoted_hex(ch3, x.trustee.pk, 32, "the trustee's key");
+    spec_quoted_hex(ch3, x.seed_codes, 32, "the codes' seed");
+    spec_quoted_hex(ch3, x.seed_trustee, 32, "the trustee's state seed");
+    spec_quoted_hex(ch3, x.seed_ballot[0], 32, "ballot 1's seed");
+    spec_quoted_hex(ch3, x.seed_ballot[1], 32, "ballot 2's seed");
     quoted_line(ch3, x.manifest_entry, "the manifest entry");
-    quoted_hex(ch3, x.manifest_hash, 32, "manifest_hash");
-    quoted_hex(ch3, x.ceremony_id, 32, "ceremony_id");
-    quoted_hex(ch3, x.a10, 32, "a_10");
-    quoted_hex(ch3, x.K, 32, "K");
-    quoted(ch3, x.key_body, "the election.key body");
+    spec_quoted_hex(ch3, x.manifest_hash, 32, "manifest_hash");
+    spec_quoted_hex(ch3, x.ceremony_id, 32, "ceremony_id");
+    spec_quoted_hex(ch3, x.a10, 32, "a_10");
+    spec_quoted_hex(ch3, x.K, 32, "K");
+    spec_quoted(ch3, x.key_body, "the election.key body");
     for (int i = 0; i < 2; i++) {
         snprintf(line, sizeof line, "code %d", i + 1);
-        quoted(ch3, x.code[i], line);
-        quoted(ch3, x.symbols[i], line);
-        quoted_hex(ch3, x.x[i], 32, "a credential's x");
-        quoted_hex(ch3, x.X[i], 32, "a credential's X");
-        quoted_b64(ch3, x.X[i], 32, "a credential's X");
+        spec_quoted(ch3, x.code[i], line);
+        spec_quoted(ch3, x.symbols[i], line);
+        spec_quoted_hex(ch3, x.x[i], 32, "a credential's x");
+        spec_quoted_hex(ch3, x.X[i], 32, "a credential's X");
+        spec_quoted_b64(ch3, x.X[i], 32, "a credential's X");
         quoted_line(ch3, x.ballot[i].entry, "a ballot entry");
-        quoted(ch3, x.tracking[i], "a tracking code");
+        spec_quoted(ch3, x.tracking[i], "a tracking code");
     }
     {
         sbuf v = {0};
         ind_contest big[32];
         for (size_t k = 0; k < 20; k++)
             sb_fmt(&v, "%s%d", k ? ", " : "", (int)(strchr(ALPHABET, x.symbols[0][k]) - ALPHABET));
-        quoted(ch3, v.p, "code 1's symbol values");
+        spec_quoted(ch3, v.p, "code 1's symbol values");
         free(v.p);
         snprintf(line, sizeof line, "%zu bytes for a referendum", ind_ballot_size(EX_ID, &ref, 1));
-        quoted(ch3, line, "the referendum ballot's size");
+        spec_quoted(ch3, line, "the referendum ballot's size");
         snprintf(line, sizeof line, "(%zu bytes", strlen(x.manifest_entry));
-        quoted(ch3, line, "the manifest entry's size");
+        spec_quoted(ch3, line, "the manifest entry's size");
         snprintf(line, sizeof line, "(%zu bytes", strlen(x.cred_entry));
-        quoted(ch3, line, "the credentials entry's size");
+        spec_quoted(ch3, line, "the credentials entry's size");
         snprintf(line, sizeof line, "(%zu bytes", strlen(x.ballot[0].message));
-        quoted(ch3, line, "the signed message's size");
+        spec_quoted(ch3, line, "the signed message's size");
         /* the largest manifest: 32 contests of 64 options and blank, 0..64 */
         for (size_t c = 0; c < 32; c++) {
             memset(&big[c], 0, sizeof big[c]);
@@ -1875,23 +1855,23 @@ static void test_spec_quotes_example(void **state)
             size_t n = ind_ballot_size("x", big, 32);
             snprintf(line, sizeof line, "%zu,%03zu,%03zu bytes", n / 1000000, n / 1000 % 1000,
                      n % 1000);
-            quoted(ch3, line, "the largest ballot's size");
+            spec_quoted(ch3, line, "the largest ballot's size");
         }
     }
     quoted_line(ch3, x.cred_entry, "the credentials entry");
-    quoted_hex(ch3, x.credentials_hash, 32, "credentials_hash");
-    quoted_hex(ch3, x.fingerprint, 32, "the fingerprint");
-    quoted(ch3, x.open_body, "the election.open body");
-    quoted_hex(ch3, x.ballot[0].nonce[0], 32, "ballot 1's nonce r");
-    quoted_b64(ch3, x.ballot[0].nonce[0], 32, "ballot 1's nonce r");
-    quoted(ch3, x.tally_body, "the election.tally body");
-    quoted_hex(ch3, x.D1, 32, "D_1");
-    quoted_hex(ch3, x.M, 32, "M");
-    quoted(ch3, x.result_body, "the election.result body");
+    spec_quoted_hex(ch3, x.credentials_hash, 32, "credentials_hash");
+    spec_quoted_hex(ch3, x.fingerprint, 32, "the fingerprint");
+    spec_quoted(ch3, x.open_body, "the election.open body");
+    spec_quoted_hex(ch3, x.ballot[0].nonce[0], 32, "ballot 1's nonce r");
+    spec_quoted_b64(ch3, x.ballot[0].nonce[0], 32, "ballot 1's nonce r");
+    spec_quoted(ch3, x.tally_body, "the election.tally body");
+    spec_quoted_hex(ch3, x.D1, 32, "D_1");
+    spec_quoted_hex(ch3, x.M, 32, "M");
+    spec_quoted(ch3, x.result_body, "the election.result body");
     /* chapter 4: the table of checks, by number and name */
     for (int n = 1; n <= VECHE_VERIFY_CHECKS; n++) {
         snprintf(line, sizeof line, "| %d | %s |", n, veche_check_name(n));
-        quoted(ch4, line, "a row of the table of checks");
+        spec_quoted(ch4, line, "a row of the table of checks");
     }
     free(ch3);
     free(ch4);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <sodium.h>
 
 /* Decodes exactly n bytes of hex; fails the test on anything else. */
 static inline void hex_to(uint8_t *out, size_t n, const char *hex)
@@ -52,6 +53,35 @@ static inline int test_quick(void)
 {
     const char *q = getenv("VECHE_TEST_QUICK");
     return q != NULL && q[0] == '1';
+}
+
+/*
+ * The SPEC tests (test_spec_*.c) check that docs/SPEC.md quotes each value
+ * they recompute, verbatim: as text, as lower-case hex, or as base64.
+ */
+static inline void spec_quoted(const char *spec, const char *value, const char *what)
+{
+    if (strstr(spec, value) == NULL)
+        fail_msg("docs/SPEC.md does not quote %s: %s", what, value);
+}
+
+static inline void spec_quoted_hex(const char *spec, const uint8_t *b, size_t n, const char *what)
+{
+    char *hex = malloc(2 * n + 1);
+    assert_non_null(hex);
+    to_hex(hex, b, n);
+    spec_quoted(spec, hex, what);
+    free(hex);
+}
+
+static inline void spec_quoted_b64(const char *spec, const uint8_t *b, size_t n, const char *what)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *s = malloc(cap);
+    assert_non_null(s);
+    sodium_bin2base64(s, cap, b, n, sodium_base64_VARIANT_ORIGINAL);
+    spec_quoted(spec, s, what);
+    free(s);
 }
 
 #endif
