@@ -515,8 +515,7 @@ static int load_election(const char *db, const char *id)
     veche_err e;
 
     /* The server's record may hold councils' entries too (the demo has one). */
-    if ((e = veche_election_register_types()) != VECHE_OK ||
-        (e = veche_council_register_types()) != VECHE_OK)
+    if ((e = veche_council_register_types()) != VECHE_OK)
         return setup_fail("cannot register the entry types: %s", veche_strerror(e));
     if (veche_board_open(&b, db, NULL, &d) != VECHE_OK)
         return setup_fail("%s: %s", db, d.msg);

@@ -16,7 +16,6 @@
 #include "crypto/group.h"
 #include "crypto/transcript.h"
 #include "council/council.h"
-#include "election/election.h"
 #include "version.h"
 
 #define EXIT_USAGE 2
@@ -107,16 +106,9 @@ int main(int argc, char **argv)
                 veche_strerror(e));
         return 1;
     }
-    /* The board refuses unknown types: the election layer's must be known first. */
-    if ((e = veche_election_register_types()) != VECHE_OK) {
-        fprintf(stderr, "veche: cannot register the election entry types: %s\n",
-                veche_strerror(e));
-        return 1;
-    }
-    /* ... and the council layer's, or a record holding a council could not be read. */
+    /* The board refuses unknown types: every layer's (elections, councils) first. */
     if ((e = veche_council_register_types()) != VECHE_OK) {
-        fprintf(stderr, "veche: cannot register the council entry types: %s\n",
-                veche_strerror(e));
+        fprintf(stderr, "veche: cannot register the entry types: %s\n", veche_strerror(e));
         return 1;
     }
 

@@ -137,8 +137,10 @@
 
 /*
  * Registers every council.* type's body shape check with the board (entry.h),
- * like veche_election_register_types; idempotent (a second call does nothing
- * and returns VECHE_OK). Call once, before any thread decodes entries.
+ * and the election layer's types first (a council's record holds elections):
+ * so one call makes every type of the record readable. Idempotent (a second
+ * call does nothing and returns VECHE_OK). Call once, before any thread
+ * decodes entries.
  */
 veche_err veche_council_register_types(void);
 

@@ -532,7 +532,8 @@ veche_err veche_council_register_types(void)
 {
     _Static_assert(sizeof council_types / sizeof council_types[0] == N_SHAPES,
                    "one registered type per shape");
-    return veche_entry_types_register(council_types, N_SHAPES);
+    veche_err e = veche_election_register_types();
+    return e != VECHE_OK ? e : veche_entry_types_register(council_types, N_SHAPES);
 }
 
 /* ---- hashes, commitment, credentials ------------------------------------------------------- */
